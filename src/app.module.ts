@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ClientsModule } from './clients/clients.module';
+import { CommonModule } from './common/common.module';
+import { appConfig } from './config/app.config';
+import { databaseConfig } from './config/database.config';
+import { tokenConfig } from './config/token.config';
+import { DatabaseModule } from './database/database.module';
+import { DiscoveryMetadataModule } from './discovery/discovery.module';
+import { OAuthModule } from './oauth/oauth.module';
+import { TokenModule } from './token/token.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig] }),
+    CommonModule,
+    DatabaseModule,
+    OAuthModule,
+    ClientsModule,
+    TokenModule,
+    DiscoveryMetadataModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,16 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+/**
+ * Settings that live on the application rather than in a module; shared by main.ts and the e2e
+ * tests so both serve the same HTTP surface. Create the app with `{ bodyParser: false }`: each
+ * endpoint family parses its own bodies (strict forms under /oauth).
+ */
+export function configureApp(app: INestApplication): INestApplication {
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.set('etag', false);
+  express.set('query parser', 'simple');
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { OAuthError } from '../oauth/oauth-error';
+import { OAuthParams } from '../oauth/oauth-params';
+import type { ClientAuthMethod } from './client-auth-method';
+import { ClientEntity } from './client.entity';
+import { ClientSecret } from './client-secret';
+import { ClientsRepository } from './clients.repository';
+
+export interface ClientCredentialsInput {
+  authorization?: string;
+  params: OAuthParams;
+}
+
+interface PresentedCredentials {
+  clientId: string;
+  secret?: string;
+  method: ClientAuthMethod;
+}
+
+const MAX_AUTHORIZATION_LENGTH = 1024;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * RFC 6749 §2.3: authenticates the client of a request, once, before any grant runs. An unknown
+ * client, a wrong secret, a disabled client and a wrong method all fail alike and do the same work
+ * (a secret is always hashed and compared), so responses do not reveal which client ids exist.
+ */
+@Injectable()
+export class ClientAuthenticator {
+  constructor(private readonly clients: ClientsRepository) {}
+
+  async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
+    const presented = presentedCredentials(input);
+    const client = await this.clients.findById(presented.clientId);
+    const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
+    if (!client) throw OAuthError.invalidClient('unknown client');
+    if (client.disabledAt !== null) throw OAuthError.invalidClient('client is disabled');
+    // A client authenticates with the one method it was registered with (RFC 7591 §2).
+    if (client.tokenEndpointAuthMethod !== presented.method) {
+      throw OAuthError.invalidClient(`client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`);
+    }
+    if (presented.method !== 'none' && !secretMatches) throw OAuthError.invalidClient('wrong client secret');
+    return client;
+  }
+}
+
+function presentedCredentials({ authorization, params }: ClientCredentialsInput): PresentedCredentials {
+  const bodyClientId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+  if (authorization !== undefined) {
+    const basic = parseBasicAuthorization(authorization);
+    // RFC 6749 §2.3: the client MUST NOT use more than one authentication method in each request.
+    if (bodySecret !== undefined) throw OAuthError.invalidRequest('More than one client authentication method used');
+    if (bodyClientId !== undefined && bodyClientId !== basic.clientId) {
+      throw OAuthError.invalidRequest('client_id does not match the Authorization header');
+    }
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (bodyClientId === undefined) throw OAuthError.invalidClient('no client authentication included');
+  if (bodySecret !== undefined) return { clientId: bodyClientId, secret: bodySecret, method: 'client_secret_post' };
+  return { clientId: bodyClientId, method: 'none' };
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined by ":" and base64-encoded. */
+export function parseBasicAuthorization(header: string): { clientId: string; secret: string } {
+  if (header.length > MAX_AUTHORIZATION_LENGTH) throw OAuthError.invalidClient('Authorization header too long');
+  const match = /^basic +(\S+)$/i.exec(header.trim());
+  if (!match || !BASE64.test(match[1])) throw OAuthError.invalidClient('Authorization is not Basic credentials');
+  let decoded: string;
+  try {
+    decoded = utf8.decode(Buffer.from(match[1], 'base64'));
+  } catch {
+    throw OAuthError.invalidClient('Basic credentials are not UTF-8');
+  }
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw OAuthError.invalidClient('Basic credentials have no client id or no colon');
+  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw OAuthError.invalidClient('Basic credentials are not form-urlencoded');
+  }
+}

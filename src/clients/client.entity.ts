@@ -1,0 +1,43 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../database/epoch-ms.transformer';
+import type { ClientAuthMethod } from './client-auth-method';
+
+@Entity('oauth_clients')
+export class ClientEntity {
+  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 64 })
+  clientId: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  /** SHA-256 of the secret (see client-secret.ts); null for public clients. */
+  @Column({ name: 'secret_hash', type: 'varchar', length: 64, nullable: true })
+  secretHash: string | null;
+
+  @Column({ name: 'token_endpoint_auth_method', type: 'varchar', length: 32 })
+  tokenEndpointAuthMethod: ClientAuthMethod;
+
+  @Column({ name: 'grant_types', type: 'simple-json' })
+  grantTypes: string[];
+
+  /** Space-delimited scope the client may be granted (RFC 6749 §3.3). */
+  @Column({ type: 'text', default: '' })
+  scope: string;
+
+  @Column({ name: 'redirect_uris', type: 'simple-json' })
+  redirectUris: string[];
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })
+  disabledAt: number | null;
+
+  get isConfidential(): boolean {
+    return this.tokenEndpointAuthMethod !== 'none';
+  }
+
+  allowsGrant(grantType: string): boolean {
+    return this.grantTypes.includes(grantType);
+  }
+}

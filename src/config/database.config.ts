@@ -1,0 +1,9 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { loadEnvironment } from './environment';
+
+export const databaseConfig = registerAs('database', () => {
+  const env = loadEnvironment();
+  return { url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS };
+});
+
+export type DatabaseConfig = ConfigType<typeof databaseConfig>;

@@ -1,0 +1,16 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { loadEnvironment } from './environment';
+
+/** Lifetimes are in seconds, as in the environment and in `expires_in`. */
+export const tokenConfig = registerAs('token', () => {
+  const env = loadEnvironment();
+  return {
+    accessTokenTtl: env.ACCESS_TOKEN_TTL,
+    refreshTokenAbsoluteTtl: env.REFRESH_TOKEN_ABSOLUTE_TTL,
+    refreshTokenIdleTtl: env.REFRESH_TOKEN_IDLE_TTL,
+    signingAlgorithm: env.ACCESS_TOKEN_SIGNING_ALG,
+    audience: env.ACCESS_TOKEN_AUDIENCE,
+  };
+});
+
+export type TokenConfig = ConfigType<typeof tokenConfig>;

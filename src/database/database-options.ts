@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { ClientEntity } from '../clients/client.entity';
+import { SigningKeyEntity } from '../token/keys/signing-key.entity';
+import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
+import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
+import { migrations } from './migrations';
+
+export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity];
+
+export interface DatabaseSettings {
+  url: string;
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+}
+
+/** One set of entities and migrations for both drivers; the URL picks the driver. */
+export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: false } as const;
+  if (settings.url.startsWith('sqlite:')) {
+    const database = sqlitePath(settings.url);
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return {
+      ...common,
+      type: 'sqlite',
+      database,
+      // WAL lets readers run beside the one writer; busy_timeout waits out another process's write
+      // lock instead of failing; synchronous=FULL fsyncs each commit so that an acknowledged
+      // rotation survives a power cut, not only a process crash (NORMAL trades that for speed).
+      // (synchronous is set by DatabaseService once the connection is open.)
+      enableWAL: true,
+      busyTimeout: 5000,
+    };
+  }
+  const url = new URL(settings.url);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('DATABASE_URL schema must match [a-z_][a-z0-9_]*');
+  // search_path as well as TypeORM's `schema`, so that hand-written SQL resolves to the same tables.
+  const extra = { max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  return { ...common, type: 'postgres', url: url.toString(), schema, extra };
+}
+
+function sqlitePath(url: string): string {
+  const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+  return path === ':memory:' ? path : resolve(path);
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1764288000000 } from './1764288000000-initial-schema';
+
+/** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
+export const migrations = [InitialSchema1764288000000];

@@ -1,0 +1,49 @@
+/**
+ * The one error type of every OAuth endpoint. `code` and `description` reach the client as the
+ * RFC 6749 §5.2 body; `debug` is for the logs only, so a reason never leaks to a caller
+ * (node-oidc-provider `error_detail`, fosite `DebugField`).
+ */
+export class OAuthError extends Error {
+  constructor(
+    readonly code: string,
+    readonly description: string,
+    readonly status: number = 400,
+    readonly debug?: string,
+  ) {
+    super(`${code}: ${description}`);
+    this.name = 'OAuthError';
+  }
+
+  static invalidRequest(description: string, debug?: string): OAuthError {
+    return new OAuthError('invalid_request', description, 400, debug);
+  }
+
+  /** RFC 6749 §5.2: 401 with WWW-Authenticate, added by the exception filter. */
+  static invalidClient(debug?: string): OAuthError {
+    return new OAuthError('invalid_client', 'Client authentication failed', 401, debug);
+  }
+
+  static invalidGrant(debug?: string, description = 'The provided authorization grant is invalid, expired or revoked'): OAuthError {
+    return new OAuthError('invalid_grant', description, 400, debug);
+  }
+
+  static unauthorizedClient(description: string, debug?: string): OAuthError {
+    return new OAuthError('unauthorized_client', description, 400, debug);
+  }
+
+  static unsupportedGrantType(debug?: string): OAuthError {
+    return new OAuthError('unsupported_grant_type', 'The authorization grant type is not supported', 400, debug);
+  }
+
+  static invalidScope(description: string, debug?: string): OAuthError {
+    return new OAuthError('invalid_scope', description, 400, debug);
+  }
+
+  static accessDenied(description: string, debug?: string): OAuthError {
+    return new OAuthError('access_denied', description, 403, debug);
+  }
+
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.code, error_description: this.description };
+  }
+}

@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { OAuthError } from './oauth-error';
+import { setNoStore } from './no-store';
+
+/**
+ * Maps every error of an HTTP request to an RFC 6749 §5.2 body. Known OAuth errors keep their code
+ * and status; framework HTTP errors (404, 413, ...) keep their status with an OAuth-shaped body;
+ * anything else is a 500 `server_error` with a correlation id that is also logged.
+ */
+@Catch()
+export class OAuthExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('OAuth');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+    const error = this.toOAuthError(exception, req);
+    if (res.headersSent) return;
+    setNoStore(res);
+    if (error.status === 401 && error.code === 'invalid_client') {
+      // RFC 6749 §5.2: a 401 MUST carry WWW-Authenticate naming the scheme the client may use.
+      res.setHeader('WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"');
+    }
+    res.status(error.status).json(error.toJSON());
+  }
+
+  private toOAuthError(exception: unknown, req: Request): OAuthError {
+    if (exception instanceof OAuthError) {
+      if (exception.debug) this.logger.debug(`${req.method} ${req.path} ${exception.code}: ${exception.debug}`);
+      return exception;
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      return new OAuthError(errorCodeFor(exception.getStatus()), exception.message, exception.getStatus());
+    }
+    const correlationId = randomUUID();
+    const message = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    this.logger.error(`server_error ${correlationId} on ${req.method} ${req.path}: ${message}`);
+    return new OAuthError('server_error', `Unexpected error, correlation id ${correlationId}`, 500);
+  }
+}
+
+function errorCodeFor(status: number): string {
+  if (status === 404) return 'not_found';
+  if (status === 405) return 'method_not_allowed';
+  if (status === 413) return 'request_too_large';
+  if (status === 429) return 'too_many_requests';
+  return 'invalid_request';
+}

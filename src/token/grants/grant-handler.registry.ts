@@ -1,0 +1,32 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { OAuthError } from '../../oauth/oauth-error';
+import { GrantHandler, GrantType } from './grant-handler';
+
+/** Collects every `@GrantType` provider of the application; the token endpoint asks it by name. */
+@Injectable()
+export class GrantHandlerRegistry implements OnModuleInit {
+  private readonly handlers = new Map<string, GrantHandler>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders({ metadataKey: GrantType.KEY })) {
+      const grantType = this.discovery.getMetadataByDecorator(GrantType, wrapper);
+      if (!grantType || !wrapper.instance) continue;
+      if (this.handlers.has(grantType)) throw new Error(`Two handlers for grant type "${grantType}"`);
+      this.handlers.set(grantType, wrapper.instance as GrantHandler);
+    }
+  }
+
+  /** RFC 6749 §5.2: a grant type the server does not support is `unsupported_grant_type`. */
+  get(grantType: string): GrantHandler {
+    const handler = this.handlers.get(grantType);
+    if (!handler) throw OAuthError.unsupportedGrantType(`grant_type ${grantType.slice(0, 60)}`);
+    return handler;
+  }
+
+  grantTypes(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+}

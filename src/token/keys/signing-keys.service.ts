@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { tokenConfig, TokenConfig } from '../../config/token.config';
+import { DatabaseService } from '../../database/database.service';
+import { SigningKeyEntity } from './signing-key.entity';
+
+export interface ActiveSigningKey {
+  kid: string;
+  alg: string;
+  privateKey: KeyObject;
+}
+
+const RELOAD_INTERVAL_MS = 60_000;
+
+/**
+ * Creates the access-token signing key on first start and shares it through the database. When
+ * several instances start at once and each creates a key, all of them sign with the oldest one
+ * (ordered by creation time, then kid) and publish every live key.
+ */
+@Injectable()
+export class SigningKeysService implements OnModuleInit {
+  private readonly logger = new Logger(SigningKeysService.name);
+  private keys: SigningKeyEntity[] = [];
+  private active: ActiveSigningKey;
+  private loadedAt = 0;
+
+  constructor(
+    @InjectRepository(SigningKeyEntity) private readonly repository: Repository<SigningKeyEntity>,
+    @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
+    private readonly database: DatabaseService,
+    private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    if (!this.keys.some((key) => key.alg === this.config.signingAlgorithm)) {
+      await this.createKey(this.config.signingAlgorithm);
+      await this.reload();
+    }
+  }
+
+  signingKey(): ActiveSigningKey {
+    return this.active;
+  }
+
+  async publicJwks(): Promise<{ keys: Record<string, string>[] }> {
+    if (this.clock.now() - this.loadedAt > RELOAD_INTERVAL_MS) await this.reload();
+    return { keys: this.keys.map((key) => ({ ...key.publicJwk, kid: key.kid, alg: key.alg, use: 'sig' })) };
+  }
+
+  /** The public key for a `kid`, re-reading the table once when another instance may have added it. */
+  async publicKey(kid: string): Promise<{ key: KeyObject; alg: string } | null> {
+    let entity = this.keys.find((key) => key.kid === kid);
+    if (!entity && this.clock.now() - this.loadedAt > 1000) {
+      await this.reload();
+      entity = this.keys.find((key) => key.kid === kid);
+    }
+    return entity ? { key: createPublicKey({ key: entity.publicJwk, format: 'jwk' }), alg: entity.alg } : null;
+  }
+
+  private async reload(): Promise<void> {
+    this.keys = await this.repository.find({ where: { retiredAt: IsNull() }, order: { createdAt: 'ASC', kid: 'ASC' } });
+    this.loadedAt = this.clock.now();
+    const signing = this.keys.find((key) => key.alg === this.config.signingAlgorithm);
+    if (signing && signing.kid !== this.active?.kid) {
+      this.active = { kid: signing.kid, alg: signing.alg, privateKey: createPrivateKey(signing.privateKey) };
+    }
+  }
+
+  private async createKey(alg: string): Promise<void> {
+    const { privateKey, publicKey } =
+      alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicJwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
+    const key = Object.assign(new SigningKeyEntity(), {
+      kid: jwkThumbprint(publicJwk),
+      alg,
+      privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      publicJwk,
+      createdAt: this.clock.now(),
+      retiredAt: null,
+    });
+    await this.database.run((manager) => manager.insert(SigningKeyEntity, key));
+    this.logger.log(`created ${alg} signing key ${key.kid}`);
+  }
+}
+
+/** RFC 7638 JWK thumbprint: SHA-256 over the required members in lexicographic order. */
+export function jwkThumbprint(jwk: Record<string, string>): string {
+  const members = jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['e', 'kty', 'n'];
+  const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
+  return createHash('sha256').update(canonical).digest('base64url');
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, IsNull } from 'typeorm';
+import { DatabaseService } from '../../database/database.service';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { TokenFamilyEntity } from './token-family.entity';
+
+export interface StoredRefreshToken {
+  token: RefreshTokenEntity;
+  family: TokenFamilyEntity;
+}
+
+/** Storage of token families and their refresh tokens; only hashes of tokens ever reach it. */
+@Injectable()
+export class RefreshTokensRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async createFamily(family: TokenFamilyEntity, first: RefreshTokenEntity): Promise<void> {
+    await this.database.transaction(async (manager) => {
+      await manager.insert(TokenFamilyEntity, family);
+      await manager.insert(RefreshTokenEntity, first);
+    });
+  }
+
+  findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
+    return this.database.run(async (manager) => {
+      const token = await manager.findOneBy(RefreshTokenEntity, { tokenHash });
+      if (!token) return null;
+      const family = await manager.findOneByOrFail(TokenFamilyEntity, { id: token.familyId });
+      return { token, family };
+    });
+  }
+
+  /**
+   * Retires `current` and stores its successor in one transaction. The conditional UPDATE is
+   * the whole concurrency control: of any number of requests racing with one token, across
+   * processes sharing the database, exactly one sees an affected row; the others get false and
+   * nothing of theirs is written (RFC 9700 §4.14.2).
+   */
+  consume(current: RefreshTokenEntity, successor: RefreshTokenEntity, now: number): Promise<boolean> {
+    return this.database.transaction(async (manager) => {
+      const liveFamilies = manager
+        .createQueryBuilder()
+        .subQuery()
+        .select('f.id')
+        .from(TokenFamilyEntity, 'f')
+        .where('f.revoked_at IS NULL')
+        .getQuery();
+      const result = await manager
+        .createQueryBuilder()
+        .update(RefreshTokenEntity)
+        .set({ consumedAt: now })
+        .where('id = :id AND consumed_at IS NULL', { id: current.id })
+        .andWhere(`family_id IN ${liveFamilies}`)
+        .execute();
+      if (result.affected !== 1) return false;
+      await manager.insert(RefreshTokenEntity, successor);
+      await manager.update(TokenFamilyEntity, { id: current.familyId }, { lastUsedAt: now });
+      return true;
+    });
+  }
+
+  /** Ends every token of the family at once: their checks all read the family's `revoked_at`. */
+  async revokeFamily(familyId: string, now: number, reason: string): Promise<boolean> {
+    const result = await this.database.run((manager) => revokeWhere(manager, { id: familyId }, now, reason));
+    return result > 0;
+  }
+}
+
+async function revokeWhere(
+  manager: EntityManager,
+  where: Partial<Pick<TokenFamilyEntity, 'id' | 'clientId' | 'subject'>>,
+  now: number,
+  reason: string,
+): Promise<number> {
+  const result = await manager.update(TokenFamilyEntity, { ...where, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+  return result.affected ?? 0;
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { Clock } from '../common/clock';
+import { appConfig, AppConfig } from '../config/app.config';
+import { tokenConfig, TokenConfig } from '../config/token.config';
+import { SigningKeysService } from './keys/signing-keys.service';
+import { TokenResponse } from './token-response';
+
+export interface AccessTokenGrant {
+  subject: string;
+  clientId: string;
+  scope: string;
+}
+
+/**
+ * Mints access tokens as RFC 9068 JWTs. Grants decide *what* is granted; this class alone decides
+ * how a token looks and is signed (Spring's OAuth2TokenGenerator, fosite's strategies).
+ */
+@Injectable()
+export class TokenIssuer {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly keys: SigningKeysService,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
+  ) {}
+
+  issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number } {
+    const key = this.keys.signingKey();
+    const iat = Math.floor(this.clock.now() / 1000);
+    const expiresIn = this.config.accessTokenTtl;
+    // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti are REQUIRED; scope when granted.
+    const payload = {
+      iss: this.app.issuer,
+      sub: grant.subject,
+      aud: this.config.audience ?? this.app.issuer,
+      exp: iat + expiresIn,
+      iat,
+      jti: randomUUID(),
+      client_id: grant.clientId,
+      scope: grant.scope,
+    };
+    const accessToken = this.jwt.sign(payload, {
+      algorithm: key.alg as 'ES256' | 'RS256',
+      privateKey: key.privateKey as unknown as string,
+      // RFC 9068 §2.1: the header MUST carry typ "at+jwt".
+      header: { alg: key.alg, typ: 'at+jwt', kid: key.kid },
+    });
+    return { accessToken, expiresIn };
+  }
+
+  bearerResponse(grant: AccessTokenGrant, refreshToken?: string): TokenResponse {
+    const { accessToken, expiresIn } = this.issueAccessToken(grant);
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+      scope: grant.scope,
+    };
+  }
+}

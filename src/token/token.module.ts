@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientsModule } from '../clients/clients.module';
+import { GrantHandlerRegistry } from './grants/grant-handler.registry';
+import { RefreshGrantService } from './grants/refresh-token/refresh-grant.service';
+import { JwksController } from './keys/jwks.controller';
+import { SigningKeyEntity } from './keys/signing-key.entity';
+import { SigningKeysService } from './keys/signing-keys.service';
+import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
+import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
+import { TokenFamiliesService } from './refresh-tokens/token-families.service';
+import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
+import { TokenController } from './token.controller';
+import { TokenIssuer } from './token-issuer.service';
+
+@Module({
+  imports: [
+    DiscoveryModule,
+    JwtModule.register({}),
+    TypeOrmModule.forFeature([TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity]),
+    ClientsModule,
+  ],
+  controllers: [TokenController, JwksController],
+  providers: [
+    GrantHandlerRegistry,
+    SigningKeysService,
+    TokenIssuer,
+    RefreshTokensRepository,
+    TokenFamiliesService,
+    RefreshGrantService,
+  ],
+  exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService],
+})
+export class TokenModule {}

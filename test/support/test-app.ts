@@ -1,0 +1,114 @@
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
+import { ClientsRepository } from '../../src/clients/clients.repository';
+import { Clock } from '../../src/common/clock';
+import { TokenFamiliesService } from '../../src/token/refresh-tokens/token-families.service';
+import type { TokenResponse } from '../../src/token/token-response';
+import { FakeClock } from './fake-clock';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestAppOptions {
+  /** Environment variables for this app (restored on close). */
+  env?: Record<string, string>;
+  /** Extra modules, e.g. a test-only grant handler. */
+  imports?: ModuleMetadata['imports'];
+  /** Reuse a database across apps (restart tests); otherwise a fresh one is made and dropped. */
+  database?: TestDatabase;
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+export interface TestClient {
+  clientId: string;
+  clientSecret?: string;
+}
+
+/** The real AppModule over real HTTP on its own database, with a hand-moved clock. */
+export class TestApp {
+  private constructor(
+    readonly app: INestApplication,
+    readonly clock: FakeClock,
+    readonly database: TestDatabase,
+    private readonly ownsDatabase: boolean,
+    private readonly restoreEnv: () => void,
+  ) {}
+
+  static async create(options: TestAppOptions = {}): Promise<TestApp> {
+    const database = options.database ?? (await createTestDatabase());
+    const restoreEnv = setEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'error', ...options.env });
+    const clock = new FakeClock();
+    try {
+      let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })
+        .overrideProvider(Clock)
+        .useValue(clock);
+      builder = options.override ? options.override(builder) : builder;
+      const moduleRef = await builder.compile();
+      const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
+      configureApp(app);
+      await app.init();
+      return new TestApp(app, clock, database, !options.database, restoreEnv);
+    } catch (error) {
+      restoreEnv();
+      if (!options.database) await database.drop();
+      throw error;
+    }
+  }
+
+  http() {
+    return request(this.app.getHttpServer());
+  }
+
+  get<T>(type: new (...args: never[]) => T): T {
+    return this.app.get(type);
+  }
+
+  dataSource(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  async createClient(input: Partial<CreateClientInput> = {}): Promise<TestClient> {
+    const view = await this.get(ClientsService).create({
+      name: 'test client',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['refresh_token'],
+      scope: 'read write',
+      ...input,
+    });
+    return { clientId: view.client_id, clientSecret: view.client_secret };
+  }
+
+  /** Starts a family the way `tokens:issue` does. */
+  async issueTokens(client: TestClient, subject = 'alice', scope = 'read write'): Promise<TokenResponse> {
+    const entity = await this.get(ClientsRepository).findById(client.clientId);
+    return this.get(TokenFamiliesService).startFamily(entity!, subject, scope);
+  }
+
+  /** POST /oauth/token with Basic credentials (or none for a public client). */
+  refresh(client: TestClient, refreshToken: string, extra: Record<string, string> = {}) {
+    const req = this.http().post('/oauth/token').type('form');
+    const body = { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra };
+    if (client.clientSecret === undefined) return req.send({ ...body, client_id: client.clientId });
+    return req.auth(encodeURIComponent(client.clientId), encodeURIComponent(client.clientSecret)).send(body);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    this.restoreEnv();
+    if (this.ownsDatabase) await this.database.drop();
+  }
+}
+
+function setEnv(values: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
