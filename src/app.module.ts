@@ -7,6 +7,7 @@ import { databaseConfig } from './config/database.config';
 import { tokenConfig } from './config/token.config';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
+import { EventsModule } from './events/events.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { TokenModule } from './token/token.module';
 
@@ -14,6 +15,7 @@ import { TokenModule } from './token/token.module';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig] }),
     CommonModule,
+    EventsModule,
     DatabaseModule,
     OAuthModule,
     ClientsModule,

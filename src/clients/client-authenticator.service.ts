@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SecurityEvents } from '../events/security-events.service';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
 import type { ClientAuthMethod } from './client-auth-method';
@@ -28,9 +29,23 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 @Injectable()
 export class ClientAuthenticator {
-  constructor(private readonly clients: ClientsRepository) {}
+  constructor(
+    private readonly clients: ClientsRepository,
+    private readonly events: SecurityEvents,
+  ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
+    try {
+      return await this.verify(input);
+    } catch (error) {
+      if (error instanceof OAuthError && error.code === 'invalid_client') {
+        this.events.emit({ type: 'client_auth_failed', clientId: clientIdOf(input), reason: error.debug ?? 'unknown' });
+      }
+      throw error;
+    }
+  }
+
+  private async verify(input: ClientCredentialsInput): Promise<ClientEntity> {
     const presented = presentedCredentials(input);
     const client = await this.clients.findById(presented.clientId);
     const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
@@ -42,6 +57,15 @@ export class ClientAuthenticator {
     }
     if (presented.method !== 'none' && !secretMatches) throw OAuthError.invalidClient('wrong client secret');
     return client;
+  }
+}
+
+/** The claimed client id, for the event record only; never a secret. */
+function clientIdOf(input: ClientCredentialsInput): string | undefined {
+  try {
+    return presentedCredentials(input).clientId.slice(0, 64);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ClientEntity } from '../../clients/client.entity';
 import { Clock } from '../../common/clock';
 import { tokenConfig, TokenConfig } from '../../config/token.config';
+import { SecurityEvents } from '../../events/security-events.service';
 import type { TokenResponse } from '../token-response';
 import { TokenIssuer } from '../token-issuer.service';
 import { mintRefreshToken } from './refresh-token-factory';
@@ -16,16 +17,16 @@ import { TokenFamilyEntity } from './token-family.entity';
  */
 @Injectable()
 export class TokenFamiliesService {
-  private readonly logger = new Logger('SecurityEvents');
-
   constructor(
     private readonly repository: RefreshTokensRepository,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
+    private readonly events: SecurityEvents,
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
-  async startFamily(client: ClientEntity, subject: string, scope: string): Promise<TokenResponse> {
+  /** `grantType` names how the grant was obtained, for events and metrics. */
+  async startFamily(client: ClientEntity, subject: string, scope: string, grantType = 'bootstrap'): Promise<TokenResponse> {
     const now = this.clock.now();
     const family = Object.assign(new TokenFamilyEntity(), {
       id: randomUUID(),
@@ -40,7 +41,7 @@ export class TokenFamiliesService {
     });
     const first = mintRefreshToken({ familyId: family.id, parentId: null, generation: 0, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl });
     await this.repository.createFamily(family, first.entity);
-    this.logger.log(JSON.stringify({ event: 'family_created', family_id: family.id, client_id: client.clientId }));
+    this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
     return this.issuer.bearerResponse({ subject, clientId: client.clientId, scope }, first.value);
   }
 }

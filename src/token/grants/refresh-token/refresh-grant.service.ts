@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
 import { Scope } from '../../../common/scope';
 import { tokenConfig, TokenConfig } from '../../../config/token.config';
+import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
 import { hashRefreshToken, mintRefreshToken } from '../../refresh-tokens/refresh-token-factory';
@@ -21,12 +22,11 @@ const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 @Injectable()
 @GrantType('refresh_token')
 export class RefreshGrantService implements GrantHandler {
-  private readonly events = new Logger('SecurityEvents');
-
   constructor(
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
+    private readonly events: SecurityEvents,
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
@@ -50,7 +50,7 @@ export class RefreshGrantService implements GrantHandler {
       // Another request retired this token between our read and our update: a second use.
       await this.revokeForReuse(stored!, now);
     }
-    this.events.log(JSON.stringify({ event: 'token_rotated', family_id: family.id, generation: successor.entity.generation }));
+    this.events.emit({ type: 'token_rotated', familyId: family.id, clientId: client.clientId, generation: successor.entity.generation });
     // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
     return this.issuer.bearerResponse({ subject: family.subject, clientId: client.clientId, scope }, successor.value);
   }
@@ -68,10 +68,10 @@ export class RefreshGrantService implements GrantHandler {
   }
 
   private async revokeForReuse({ token, family }: StoredRefreshToken, now: number): Promise<never> {
-    await this.refreshTokens.revokeFamily(family.id, now, 'reuse_detected');
-    this.events.warn(
-      JSON.stringify({ event: 'reuse_detected', family_id: family.id, client_id: family.clientId, generation: token.generation }),
-    );
+    this.events.emit({ type: 'reuse_detected', familyId: family.id, clientId: family.clientId, generation: token.generation });
+    if (await this.refreshTokens.revokeFamily(family.id, now, 'reuse_detected')) {
+      this.events.emit({ type: 'family_revoked', familyId: family.id, clientId: family.clientId, reason: 'reuse_detected' });
+    }
     throw OAuthError.invalidGrant('refresh token reused: family revoked');
   }
 }
