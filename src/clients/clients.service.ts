@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Scope } from '../common/scope';
-import { randomToken } from '../common/secure-random';
+import { randomBytes } from 'node:crypto';
 import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
@@ -42,7 +42,8 @@ export class ClientsService {
     if (Scope.parseStrict(input.scope) === null) throw new ClientAdminError('scope has invalid characters (RFC 6749 §3.3)');
     const secret = input.tokenEndpointAuthMethod === 'none' ? undefined : ClientSecret.generate();
     const client = Object.assign(new ClientEntity(), {
-      clientId: randomToken(16),
+      // Hex, so an id never starts with "-" and reads as an option on a command line.
+      clientId: randomBytes(16).toString('hex'),
       name: input.name,
       secretHash: secret === undefined ? null : ClientSecret.hash(secret),
       tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
