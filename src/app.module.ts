@@ -8,7 +8,9 @@ import { tokenConfig } from './config/token.config';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
+import { IntrospectionModule } from './introspection/introspection.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { RevocationModule } from './revocation/revocation.module';
 import { TokenModule } from './token/token.module';
 
 @Module({
@@ -21,6 +23,8 @@ import { TokenModule } from './token/token.module';
     ClientsModule,
     TokenModule,
     DiscoveryMetadataModule,
+    RevocationModule,
+    IntrospectionModule,
   ],
 })
 export class AppModule {}
