@@ -39,7 +39,8 @@ export async function startMicroservice(app: INestApplication): Promise<boolean>
   app.connectMicroservice<MicroserviceOptions>(microserviceOptions(config));
   await app.init();
   await app.startAllMicroservices();
-  const where = config.transport === 'tcp' ? `${config.host}:${config.port}` : config.transport === 'redis' ? 'redis' : 'nats';
+  // Broker URLs may hold credentials: only their host is logged.
+  const where = config.transport === 'tcp' ? `${config.host}:${config.port}` : new URL(config.transport === 'redis' ? config.redisUrl : config.natsUrl).host;
   Logger.log(`microservice transport ${config.transport} on ${where}`, 'Bootstrap');
   return true;
 }
