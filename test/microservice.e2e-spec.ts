@@ -18,7 +18,7 @@ const transports: TransportCase[] = [
   ['redis', () => ({ MICROSERVICE_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }), () => ({ transport: Transport.REDIS, options: { host: '127.0.0.1', port: 6379 } })],
 ];
 
-describe.each(transports)('hybrid app: message patterns over %s', (_name, transportEnv, clientOptions) => {
+describe.each(transports)('hybrid app: message patterns over %s', (transportName, transportEnv, clientOptions) => {
   const secret = randomBytes(32).toString('base64url');
   let t: TestApp;
   let proxy: ClientProxy;
@@ -126,7 +126,7 @@ describe.each(transports)('hybrid app: message patterns over %s', (_name, transp
   });
 
   it('a corrupt frame on the raw transport does not bring the service down', async () => {
-    if (_name !== 'tcp') return publishGarbage(_name);
+    if (transportName !== 'tcp') return publishGarbage(transportName);
     await new Promise<void>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => socket.end('13#{not json at all'));
       socket.on('close', () => resolve());
