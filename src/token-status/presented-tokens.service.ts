@@ -25,12 +25,10 @@ export class PresentedTokens {
   async find(token: string, hint?: TokenTypeHint): Promise<PresentedToken | null> {
     // RFC 7009 §2.1, RFC 7662 §2.1: the hint only orders the search; a wrong hint MUST still
     // find the token among every type the server supports.
-    const lookups = hint === 'access_token' ? [this.accessToken, this.refreshToken] : [this.refreshToken, this.accessToken];
-    for (const lookup of lookups) {
-      const found = await lookup.call(this, token);
-      if (found) return found;
-    }
-    return null;
+    const asRefresh = () => this.refreshToken(token);
+    const asAccess = () => this.accessToken(token);
+    const [first, second] = hint === 'access_token' ? [asAccess, asRefresh] : [asRefresh, asAccess];
+    return (await first()) ?? (await second());
   }
 
   private async refreshToken(token: string): Promise<PresentedToken | null> {

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import type { TestApp, TestClient } from './test-app';
 
 /** POST a form to an OAuth endpoint as `client` (Basic for confidential clients, client_id for public). */
@@ -21,10 +21,6 @@ export function signJwt(header: Record<string, unknown>, payload: Record<string,
 
 export function otherKey(): KeyObject {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-}
-
-export function asKeyObject(key: KeyObject | string): KeyObject {
-  return typeof key === 'string' ? createPrivateKey(key) : key;
 }
 
 export function decodeJwtPayload(jwt: string): Record<string, unknown> {
