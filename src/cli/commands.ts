@@ -18,7 +18,7 @@ type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options
 function parse(args: string[], options: Options, positionals = 0) {
   const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
   if (parsed.positionals.length !== positionals) throw new CliError(`expected ${positionals} argument(s)`);
-  return parsed as { values: Record<string, string | string[] | undefined>; positionals: string[] };
+  return parsed as { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
 }
 
 function required(values: Record<string, unknown>, name: string): string {
@@ -29,7 +29,7 @@ function required(values: Record<string, unknown>, name: string): string {
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]...',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allow-introspection]',
   async run(app, args) {
     const { values } = parse(args, {
       name: { type: 'string' },
@@ -37,6 +37,7 @@ const clientsCreate: CliCommand = {
       'grant-types': { type: 'string', default: 'refresh_token' },
       scope: { type: 'string', default: '' },
       'redirect-uri': { type: 'string', multiple: true, default: [] },
+      'allow-introspection': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) throw new CliError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
@@ -50,6 +51,7 @@ const clientsCreate: CliCommand = {
       grantTypes,
       scope: String(values.scope),
       redirectUris: values['redirect-uri'] as string[],
+      allowIntrospection: values['allow-introspection'] === true,
     });
   },
 };

@@ -33,6 +33,10 @@ export class ClientEntity {
   @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })
   disabledAt: number | null;
 
+  /** May call the introspection endpoint (RFC 7662 §2.1: it MUST require authorization). */
+  @Column({ name: 'allow_introspection', type: 'boolean', default: false })
+  allowIntrospection: boolean;
+
   get isConfidential(): boolean {
     return this.tokenEndpointAuthMethod !== 'none';
   }

@@ -13,6 +13,8 @@ export interface CreateClientInput {
   grantTypes: string[];
   scope: string;
   redirectUris?: string[];
+  /** RFC 7662: may introspect tokens; only for confidential clients. */
+  allowIntrospection?: boolean;
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -26,6 +28,7 @@ export interface ClientView {
   redirect_uris: string[];
   client_id_issued_at: number;
   disabled: boolean;
+  allow_introspection: boolean;
 }
 
 export class ClientAdminError extends Error {}
@@ -40,6 +43,10 @@ export class ClientsService {
 
   async create(input: CreateClientInput): Promise<ClientView> {
     if (Scope.parseStrict(input.scope) === null) throw new ClientAdminError('scope has invalid characters (RFC 6749 §3.3)');
+    // RFC 7662 §2.1: introspection needs an authenticated caller, which a public client is not.
+    if (input.allowIntrospection && input.tokenEndpointAuthMethod === 'none') {
+      throw new ClientAdminError('a public client (auth method none) cannot be allowed introspection');
+    }
     const secret = input.tokenEndpointAuthMethod === 'none' ? undefined : ClientSecret.generate();
     const client = Object.assign(new ClientEntity(), {
       // Hex, so an id never starts with "-" and reads as an option on a command line.
@@ -52,6 +59,7 @@ export class ClientsService {
       redirectUris: input.redirectUris ?? [],
       createdAt: this.clock.now(),
       disabledAt: null,
+      allowIntrospection: input.allowIntrospection ?? false,
     });
     await this.clients.insert(client);
     return { ...toView(client), ...(secret === undefined ? {} : { client_secret: secret }) };
@@ -88,5 +96,6 @@ function toView(client: ClientEntity): ClientView {
     redirect_uris: client.redirectUris,
     client_id_issued_at: Math.floor(client.createdAt / 1000),
     disabled: client.disabledAt !== null,
+    allow_introspection: client.allowIntrospection,
   };
 }

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -39,6 +39,27 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
+
+  /** Turns the microservice transport on; the TCP listen port (unused by broker transports). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  MICROSERVICE_PORT?: number;
+
+  @IsIn(['tcp', 'redis', 'nats'])
+  MICROSERVICE_TRANSPORT: 'tcp' | 'redis' | 'nats' = 'tcp';
+
+  @IsString() @Transform(toTrimmed)
+  MICROSERVICE_HOST = '127.0.0.1';
+
+  // Checked on every message; without it any process that reaches the transport could mint tokens.
+  @ValidateIf((env: Environment) => env.MICROSERVICE_PORT !== undefined)
+  @Matches(/^\S{32,}$/, { message: 'MICROSERVICE_SECRET (at least 32 characters, no spaces) is required when MICROSERVICE_PORT is set' })
+  MICROSERVICE_SECRET?: string;
+
+  @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'], require_protocol: true })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsUrl({ require_tld: false, protocols: ['nats', 'tls'], require_protocol: true })
+  NATS_URL = 'nats://127.0.0.1:4222';
 }
 
 export class ConfigurationError extends Error {

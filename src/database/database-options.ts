@@ -3,11 +3,12 @@ import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ClientEntity } from '../clients/client.entity';
 import { SigningKeyEntity } from '../token/keys/signing-key.entity';
+import { RevokedAccessTokenEntity } from '../token-status/revoked-access-token.entity';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { migrations } from './migrations';
 
-export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity];
+export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity, RevokedAccessTokenEntity];
 
 export interface DatabaseSettings {
   url: string;

@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
 import { appConfig, AppConfig } from '../config/app.config';
 import { tokenConfig, TokenConfig } from '../config/token.config';
+import { INTROSPECTION_AUTH_METHODS } from '../introspection/introspection-auth-methods';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
 
 /** RFC 8414 authorization server metadata. */
@@ -23,6 +24,10 @@ export class MetadataController {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       grant_types_supported: this.grants.grantTypes(),
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      revocation_endpoint: `${issuer}/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      introspection_endpoint: `${issuer}/oauth/introspect`,
+      introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
       // RFC 8414 §2: REQUIRED even though no authorization endpoint is served yet.
       response_types_supported: [],
       scopes_supported: undefined,

@@ -7,10 +7,14 @@ import { tokenConfig, TokenConfig } from '../config/token.config';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { TokenResponse } from './token-response';
 
+export const FAMILY_ID_CLAIM = 'family_id';
+
 export interface AccessTokenGrant {
   subject: string;
   clientId: string;
   scope: string;
+  /** The token family (grant) the token belongs to, so revoking the family ends it too. */
+  familyId?: string;
 }
 
 /**
@@ -41,6 +45,8 @@ export class TokenIssuer {
       jti: randomUUID(),
       client_id: grant.clientId,
       scope: grant.scope,
+      // Private claim (RFC 7519 §4.3): lets introspection end the token with its family (RFC 7009 §2.1).
+      ...(grant.familyId === undefined ? {} : { [FAMILY_ID_CLAIM]: grant.familyId }),
     };
     const accessToken = this.jwt.sign(payload, {
       algorithm: key.alg as 'ES256' | 'RS256',

@@ -20,6 +20,8 @@ export interface TestAppOptions {
   /** Reuse a database across apps (restart tests); otherwise a fresh one is made and dropped. */
   database?: TestDatabase;
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /** Runs after configureApp and before init, e.g. `startMicroservice` for a hybrid app. */
+  beforeInit?: (app: INestApplication) => Promise<unknown> | unknown;
 }
 
 export interface TestClient {
@@ -49,6 +51,7 @@ export class TestApp {
       const moduleRef = await builder.compile();
       const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
       configureApp(app);
+      await options.beforeInit?.(app);
       await app.init();
       return new TestApp(app, clock, database, !options.database, restoreEnv);
     } catch (error) {

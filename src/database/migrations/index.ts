@@ -1,4 +1,6 @@
 import { InitialSchema1764288000000 } from './1764288000000-initial-schema';
+import { RevokedAccessTokens1764288000400 } from './1764288000400-revoked-access-tokens';
+import { ClientIntrospectionPermission1764288000401 } from './1764288000401-client-introspection-permission';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
-export const migrations = [InitialSchema1764288000000];
+export const migrations = [InitialSchema1764288000000, RevokedAccessTokens1764288000400, ClientIntrospectionPermission1764288000401];

@@ -52,7 +52,7 @@ export class RefreshGrantService implements GrantHandler {
     }
     this.events.emit({ type: 'token_rotated', familyId: family.id, clientId: client.clientId, generation: successor.entity.generation });
     // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
-    return this.issuer.bearerResponse({ subject: family.subject, clientId: client.clientId, scope }, successor.value);
+    return this.issuer.bearerResponse({ subject: family.subject, clientId: client.clientId, scope, familyId: family.id }, successor.value);
   }
 
   private async assertUsable(stored: StoredRefreshToken | null, client: ClientEntity, now: number): Promise<void> {

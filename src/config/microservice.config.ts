@@ -1,0 +1,18 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { loadEnvironment } from './environment';
+
+/** The trusted-network face of the service (see src/microservice/). Off unless MICROSERVICE_PORT is set. */
+export const microserviceConfig = registerAs('microservice', () => {
+  const env = loadEnvironment();
+  return {
+    enabled: env.MICROSERVICE_PORT !== undefined,
+    transport: env.MICROSERVICE_TRANSPORT,
+    host: env.MICROSERVICE_HOST,
+    port: env.MICROSERVICE_PORT,
+    secret: env.MICROSERVICE_SECRET ?? '',
+    redisUrl: env.REDIS_URL,
+    natsUrl: env.NATS_URL,
+  };
+});
+
+export type MicroserviceConfig = ConfigType<typeof microserviceConfig>;
