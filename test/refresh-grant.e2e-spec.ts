@@ -168,6 +168,7 @@ describe('refresh_token grant (RFC 6749 §6, RFC 9700 §4.14.2)', () => {
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
         client_id: client.clientId,
         scope: 'read',
+        family_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
     });
   });

@@ -53,7 +53,7 @@ describe('RefreshGrantService', () => {
     expect(now).toBe(NOW);
     expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(successor.tokenHash).toBe(hashRefreshToken(response.refresh_token!));
-    expect(issuer.bearerResponse).toHaveBeenCalledWith({ subject: 'alice', clientId: 'c1', scope: 'read write' }, response.refresh_token);
+    expect(issuer.bearerResponse).toHaveBeenCalledWith({ subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1' }, response.refresh_token);
   });
 
   it('a consumed token revokes its family and fails with invalid_grant', async () => {
