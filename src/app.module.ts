@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminModule } from './admin/admin.module';
+import { AuthorizeModule } from './authorize/authorize.module';
 import { ClientsModule } from './clients/clients.module';
 import { CommonModule } from './common/common.module';
+import { adminConfig } from './config/admin.config';
 import { appConfig } from './config/app.config';
+import { authorizationConfig } from './config/authorization.config';
 import { databaseConfig } from './config/database.config';
 import { tokenConfig } from './config/token.config';
 import { DatabaseModule } from './database/database.module';
@@ -13,7 +17,7 @@ import { TokenModule } from './token/token.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig, authorizationConfig, adminConfig] }),
     CommonModule,
     EventsModule,
     DatabaseModule,
@@ -21,6 +25,8 @@ import { TokenModule } from './token/token.module';
     ClientsModule,
     TokenModule,
     DiscoveryMetadataModule,
+    AuthorizeModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

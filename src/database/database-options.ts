@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { LoginRequestEntity } from '../authorize/login-request.entity';
 import { ClientEntity } from '../clients/client.entity';
+import { AuthorizationCodeEntity } from '../token/grants/authorization-code/authorization-code.entity';
 import { SigningKeyEntity } from '../token/keys/signing-key.entity';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { migrations } from './migrations';
 
-export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity];
+export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity, LoginRequestEntity, AuthorizationCodeEntity];
 
 export interface DatabaseSettings {
   url: string;

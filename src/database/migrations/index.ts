@@ -1,4 +1,5 @@
 import { InitialSchema1764288000000 } from './1764288000000-initial-schema';
+import { AuthorizationCodeFlow1764288000300 } from './1764288000300-authorization-code-flow';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
-export const migrations = [InitialSchema1764288000000];
+export const migrations = [InitialSchema1764288000000, AuthorizationCodeFlow1764288000300];
