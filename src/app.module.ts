@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminModule } from './admin/admin.module';
+import { AuthorizeModule } from './authorize/authorize.module';
 import { ClientsModule } from './clients/clients.module';
 import { CommonModule } from './common/common.module';
+import { adminConfig } from './config/admin.config';
 import { appConfig } from './config/app.config';
+import { authorizationConfig } from './config/authorization.config';
 import { databaseConfig } from './config/database.config';
 import { microserviceConfig } from './config/microservice.config';
 import { tokenConfig } from './config/token.config';
@@ -17,7 +21,7 @@ import { TokenModule } from './token/token.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig, microserviceConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig] }),
     CommonModule,
     EventsModule,
     DatabaseModule,
@@ -28,6 +32,8 @@ import { TokenModule } from './token/token.module';
     RevocationModule,
     IntrospectionModule,
     MicroserviceModule,
+    AuthorizeModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

@@ -34,14 +34,17 @@ const clientsCreate: CliCommand = {
     const { values } = parse(args, {
       name: { type: 'string' },
       'auth-method': { type: 'string', default: 'client_secret_basic' },
-      'grant-types': { type: 'string', default: 'refresh_token' },
+      'grant-types': { type: 'string' },
       scope: { type: 'string', default: '' },
       'redirect-uri': { type: 'string', multiple: true, default: [] },
       'allow-introspection': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) throw new CliError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
-    const grantTypes = String(values['grant-types']).split(',').map((grant) => grant.trim()).filter(Boolean);
+    const redirectUris = values['redirect-uri'] as string[];
+    // A client with redirect URIs is there for the code flow; otherwise tokens come from tokens:issue.
+    const defaultGrants = redirectUris.length > 0 ? 'authorization_code,refresh_token' : 'refresh_token';
+    const grantTypes = String(values['grant-types'] ?? defaultGrants).split(',').map((grant) => grant.trim()).filter(Boolean);
     const known = app.get(GrantHandlerRegistry).grantTypes();
     const unknown = grantTypes.filter((grant) => !known.includes(grant));
     if (unknown.length > 0) throw new CliError(`unknown grant type(s) ${unknown.join(', ')}; supported: ${known.join(', ')}`);
@@ -50,7 +53,7 @@ const clientsCreate: CliCommand = {
       tokenEndpointAuthMethod: authMethod,
       grantTypes,
       scope: String(values.scope),
-      redirectUris: values['redirect-uri'] as string[],
+      redirectUris,
       allowIntrospection: values['allow-introspection'] === true,
     });
   },

@@ -6,6 +6,7 @@ import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
+import { redirectUriProblem } from './redirect-uri';
 
 export interface CreateClientInput {
   name: string;
@@ -47,6 +48,7 @@ export class ClientsService {
     if (input.allowIntrospection && input.tokenEndpointAuthMethod === 'none') {
       throw new ClientAdminError('a public client (auth method none) cannot be allowed introspection');
     }
+    assertConsistent(input);
     const secret = input.tokenEndpointAuthMethod === 'none' ? undefined : ClientSecret.generate();
     const client = Object.assign(new ClientEntity(), {
       // Hex, so an id never starts with "-" and reads as an option on a command line.
@@ -83,6 +85,21 @@ export class ClientsService {
     const secret = ClientSecret.generate();
     await this.clients.replaceSecretHash(clientId, ClientSecret.hash(secret));
     return { client_id: clientId, client_secret: secret };
+  }
+}
+
+function assertConsistent(input: CreateClientInput): void {
+  const redirectUris = input.redirectUris ?? [];
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw new ClientAdminError(problem);
+  }
+  if (input.grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new ClientAdminError('the authorization_code grant needs at least one --redirect-uri');
+  }
+  // RFC 6749 §4.4: the client credentials grant is for confidential clients only.
+  if (input.grantTypes.includes('client_credentials') && input.tokenEndpointAuthMethod === 'none') {
+    throw new ClientAdminError('the client_credentials grant needs a confidential client (not --auth-method none)');
   }
 }
 

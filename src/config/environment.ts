@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -60,6 +60,22 @@ export class Environment {
 
   @IsUrl({ require_tld: false, protocols: ['nats', 'tls'], require_protocol: true })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /** Where /oauth/authorize sends the browser with `?login_challenge=`; unset: no code flow. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Matches(/^[^#]*$/, { message: 'LOGIN_URL must not contain a fragment' })
+  LOGIN_URL?: string;
+
+  /** Bearer key of the /admin API (the login app's credential); unset: the admin API is off. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'ADMIN_API_KEY must be at least 32 characters (e.g. openssl rand -base64 32)' })
+  ADMIN_API_KEY?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400)
+  LOGIN_REQUEST_TTL = 600;
+
+  // RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes is RECOMMENDED.
+  @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  AUTHORIZATION_CODE_TTL = 60;
 }
 
 export class ConfigurationError extends Error {
@@ -71,8 +87,10 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
   const defined = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const environment = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(environment, { whitelist: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  // A login request can only be completed through the admin API.
+  if (environment.LOGIN_URL && !environment.ADMIN_API_KEY) problems.push('LOGIN_URL needs ADMIN_API_KEY (the login app calls the admin API)');
+  if (problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return environment;

@@ -1,14 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { LoginRequestEntity } from '../authorize/login-request.entity';
 import { ClientEntity } from '../clients/client.entity';
+import { AuthorizationCodeEntity } from '../token/grants/authorization-code/authorization-code.entity';
 import { SigningKeyEntity } from '../token/keys/signing-key.entity';
 import { RevokedAccessTokenEntity } from '../token-status/revoked-access-token.entity';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { migrations } from './migrations';
 
-export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity, RevokedAccessTokenEntity];
+export const entities = [
+  ClientEntity,
+  TokenFamilyEntity,
+  RefreshTokenEntity,
+  SigningKeyEntity,
+  RevokedAccessTokenEntity,
+  LoginRequestEntity,
+  AuthorizationCodeEntity,
+];
 
 export interface DatabaseSettings {
   url: string;

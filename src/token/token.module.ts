@@ -3,6 +3,9 @@ import { DiscoveryModule } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
+import { AuthorizationCodeGrantService } from './grants/authorization-code/authorization-code-grant.service';
+import { AuthorizationCodesRepository } from './grants/authorization-code/authorization-codes.repository';
+import { ClientCredentialsGrantService } from './grants/client-credentials/client-credentials-grant.service';
 import { GrantHandlerRegistry } from './grants/grant-handler.registry';
 import { RefreshGrantService } from './grants/refresh-token/refresh-grant.service';
 import { JwksController } from './keys/jwks.controller';
@@ -30,6 +33,9 @@ import { TokenIssuer } from './token-issuer.service';
     RefreshTokensRepository,
     TokenFamiliesService,
     RefreshGrantService,
+    ClientCredentialsGrantService,
+    AuthorizationCodesRepository,
+    AuthorizationCodeGrantService,
   ],
   exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService],
 })

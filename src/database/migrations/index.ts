@@ -1,6 +1,12 @@
 import { InitialSchema1764288000000 } from './1764288000000-initial-schema';
+import { AuthorizationCodeFlow1764288000300 } from './1764288000300-authorization-code-flow';
 import { RevokedAccessTokens1764288000400 } from './1764288000400-revoked-access-tokens';
 import { ClientIntrospectionPermission1764288000401 } from './1764288000401-client-introspection-permission';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
-export const migrations = [InitialSchema1764288000000, RevokedAccessTokens1764288000400, ClientIntrospectionPermission1764288000401];
+export const migrations = [
+  InitialSchema1764288000000,
+  AuthorizationCodeFlow1764288000300,
+  RevokedAccessTokens1764288000400,
+  ClientIntrospectionPermission1764288000401,
+];

@@ -9,15 +9,20 @@ export interface StoredRefreshToken {
   family: TokenFamilyEntity;
 }
 
+/** Work that must commit or roll back together with a new family, e.g. consuming the code it is issued for. */
+export type FamilyTransactionHook = (manager: EntityManager, familyId: string) => Promise<void>;
+
 /** Storage of token families and their refresh tokens; only hashes of tokens ever reach it. */
 @Injectable()
 export class RefreshTokensRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  async createFamily(family: TokenFamilyEntity, first: RefreshTokenEntity): Promise<void> {
+  /** `within` runs in the same transaction; if it throws, the family is not created. */
+  async createFamily(family: TokenFamilyEntity, first: RefreshTokenEntity, within?: FamilyTransactionHook): Promise<void> {
     await this.database.transaction(async (manager) => {
       await manager.insert(TokenFamilyEntity, family);
       await manager.insert(RefreshTokenEntity, first);
+      if (within) await within(manager, family.id);
     });
   }
 

@@ -7,7 +7,7 @@ import { SecurityEvents } from '../../events/security-events.service';
 import type { TokenResponse } from '../token-response';
 import { TokenIssuer } from '../token-issuer.service';
 import { mintRefreshToken } from './refresh-token-factory';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { FamilyTransactionHook, RefreshTokensRepository } from './refresh-tokens.repository';
 import { TokenFamilyEntity } from './token-family.entity';
 
 /**
@@ -25,8 +25,18 @@ export class TokenFamiliesService {
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
-  /** `grantType` names how the grant was obtained, for events and metrics. */
-  async startFamily(client: ClientEntity, subject: string, scope: string, grantType = 'bootstrap'): Promise<TokenResponse> {
+  /**
+   * `grantType` names how the grant was obtained, for events and metrics. `within` runs in the
+   * family's transaction (the authorization code grant consumes its code there, so a code and
+   * the family issued from it are recorded atomically); if it throws, nothing is stored.
+   */
+  async startFamily(
+    client: ClientEntity,
+    subject: string,
+    scope: string,
+    grantType = 'bootstrap',
+    within?: FamilyTransactionHook,
+  ): Promise<TokenResponse> {
     const now = this.clock.now();
     const family = Object.assign(new TokenFamilyEntity(), {
       id: randomUUID(),
@@ -40,7 +50,7 @@ export class TokenFamiliesService {
       revokedReason: null,
     });
     const first = mintRefreshToken({ familyId: family.id, parentId: null, generation: 0, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl });
-    await this.repository.createFamily(family, first.entity);
+    await this.repository.createFamily(family, first.entity, within);
     this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
     return this.issuer.bearerResponse({ subject, clientId: client.clientId, scope, familyId: family.id }, first.value);
   }

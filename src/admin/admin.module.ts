@@ -1,0 +1,21 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { AuthorizeModule } from '../authorize/authorize.module';
+import { AdminApiKeyGuard } from './admin-api-key.guard';
+import { AdminJsonMiddleware } from './admin-json.middleware';
+import { LoginRequestsController } from './login-requests.controller';
+
+/**
+ * The admin API (/admin), for trusted back ends such as the login application. Every controller
+ * here is declared with `@AdminController(path)`, which puts it behind `AdminApiKeyGuard`.
+ */
+@Module({
+  imports: [AuthorizeModule],
+  controllers: [LoginRequestsController],
+  providers: [AdminApiKeyGuard, AdminJsonMiddleware],
+  exports: [AdminApiKeyGuard],
+})
+export class AdminModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AdminJsonMiddleware).forRoutes({ path: 'admin/*path', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ClientEntity } from '../clients/client.entity';
+import { ClientsRepository } from '../clients/clients.repository';
+import { Clock } from '../common/clock';
+import { Scope } from '../common/scope';
+import { randomToken, sha256Hex } from '../common/secure-random';
+import { appConfig, AppConfig } from '../config/app.config';
+import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
+import { S256_CHALLENGE_SHAPE } from '../oauth/pkce';
+import { authorizationResponseUrl } from './authorization-response';
+import { LoginRequestEntity } from './login-request.entity';
+import { LoginRequestsRepository } from './login-requests.repository';
+
+/** Where the browser goes next, or the error page shown when the redirect URI cannot be trusted. */
+export type AuthorizeOutcome = { redirectTo: string } | { errorPage: string };
+
+const MAX_STATE_LENGTH = 2048;
+
+class RedirectableError {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+  ) {}
+}
+
+/** RFC 6749 §4.1.1 authorization request → a stored login request for the login application. */
+@Injectable()
+export class AuthorizeService {
+  constructor(
+    private readonly clients: ClientsRepository,
+    private readonly loginRequests: LoginRequestsRepository,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(authorizationConfig.KEY) private readonly config: AuthorizationConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.loginUrl !== undefined;
+  }
+
+  async authorize(query: URLSearchParams): Promise<AuthorizeOutcome> {
+    const clientId = single(query, 'client_id');
+    const client = clientId === undefined || clientId.length > 64 ? null : await this.clients.findById(clientId);
+    // RFC 6749 §4.1.2.1: with a missing or invalid client or redirect URI the server MUST NOT redirect.
+    if (!client || client.disabledAt !== null) return { errorPage: 'The client_id is missing, repeated or not a known client.' };
+    const redirectUri = single(query, 'redirect_uri');
+    // RFC 9700 §2.1: redirect URIs are compared by exact string match.
+    if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) {
+      return { errorPage: 'The redirect_uri is missing, repeated or not registered for this client.' };
+    }
+    const state = single(query, 'state');
+    const stateToEcho = state !== undefined && state.length <= MAX_STATE_LENGTH ? state : undefined;
+    try {
+      const challenge = await this.createLoginRequest(query, client, redirectUri, stateToEcho);
+      const loginUrl = new URL(this.config.loginUrl!);
+      loginUrl.searchParams.set('login_challenge', challenge);
+      return { redirectTo: loginUrl.toString() };
+    } catch (error) {
+      if (!(error instanceof RedirectableError)) throw error;
+      const params = { error: error.error, error_description: error.description, state: stateToEcho, iss: this.app.issuer };
+      return { redirectTo: authorizationResponseUrl(redirectUri, params) };
+    }
+  }
+
+  private async createLoginRequest(query: URLSearchParams, client: ClientEntity, redirectUri: string, state?: string): Promise<string> {
+    const request = validate(query, client, state);
+    const challenge = randomToken(32);
+    const now = this.clock.now();
+    await this.loginRequests.insert(
+      Object.assign(new LoginRequestEntity(), {
+        id: randomUUID(),
+        challengeHash: sha256Hex(challenge),
+        clientId: client.clientId,
+        redirectUri,
+        scope: request.scope,
+        state: state ?? null,
+        codeChallenge: request.codeChallenge,
+        createdAt: now,
+        expiresAt: now + this.config.loginRequestTtl * 1000,
+        handledAt: null,
+      }),
+    );
+    return challenge;
+  }
+}
+
+function validate(query: URLSearchParams, client: ClientEntity, state?: string): { scope: string; codeChallenge: string } {
+  // RFC 6749 §3.1: request parameters MUST NOT be included more than once (empty ones count as omitted).
+  const repeated = [...new Set(query.keys())].find((name) => query.getAll(name).filter((value) => value !== '').length > 1);
+  if (repeated !== undefined) throw new RedirectableError('invalid_request', `Parameter "${repeated.slice(0, 40)}" is repeated`);
+  if (query.get('state') && state === undefined) throw new RedirectableError('invalid_request', 'state is too long');
+  const responseType = query.get('response_type');
+  if (!responseType) throw new RedirectableError('invalid_request', 'Missing required parameter "response_type"');
+  if (responseType !== 'code') throw new RedirectableError('unsupported_response_type', 'Only response_type=code is supported');
+  if (!client.allowsGrant('authorization_code')) {
+    throw new RedirectableError('unauthorized_client', 'The client is not allowed to use the authorization_code grant');
+  }
+  return { codeChallenge: codeChallenge(query), scope: requestedScope(query.get('scope'), client.scope) };
+}
+
+/** RFC 7636 §4.4.1 and RFC 9700 §2.1.1: PKCE is required for every client, and only S256. */
+function codeChallenge(query: URLSearchParams): string {
+  const challenge = query.get('code_challenge');
+  if (!challenge) throw new RedirectableError('invalid_request', 'code_challenge is required (PKCE)');
+  if (query.get('code_challenge_method') !== 'S256') {
+    throw new RedirectableError('invalid_request', 'code_challenge_method must be S256');
+  }
+  if (!S256_CHALLENGE_SHAPE.test(challenge)) throw new RedirectableError('invalid_request', 'code_challenge is malformed');
+  return challenge;
+}
+
+/** RFC 6749 §3.3: within the client's registered scope; omitted means that whole scope. */
+function requestedScope(requested: string | null, clientScope: string): string {
+  if (requested === null || requested === '') return Scope.parse(clientScope).toString();
+  const scope = Scope.parseStrict(requested);
+  if (scope === null) throw new RedirectableError('invalid_scope', 'The requested scope is malformed');
+  if (!scope.isSubsetOf(Scope.parse(clientScope))) {
+    throw new RedirectableError('invalid_scope', 'The requested scope exceeds the scope registered for the client');
+  }
+  return scope.toString();
+}
+
+function single(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  return values.length === 1 && values[0] !== '' ? values[0] : undefined;
+}

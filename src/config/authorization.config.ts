@@ -1,0 +1,14 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { loadEnvironment } from './environment';
+
+/** The authorization code flow and its login application. Lifetimes in seconds. */
+export const authorizationConfig = registerAs('authorization', () => {
+  const env = loadEnvironment();
+  return {
+    loginUrl: env.LOGIN_URL,
+    loginRequestTtl: env.LOGIN_REQUEST_TTL,
+    authorizationCodeTtl: env.AUTHORIZATION_CODE_TTL,
+  };
+});
+
+export type AuthorizationConfig = ConfigType<typeof authorizationConfig>;

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientEntity } from '../../../clients/client.entity';
+import { Clock } from '../../../common/clock';
+import { SecurityEvents } from '../../../events/security-events.service';
+import { OAuthError } from '../../../oauth/oauth-error';
+import type { OAuthParams } from '../../../oauth/oauth-params';
+import { verifierMatches } from '../../../oauth/pkce';
+import { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.repository';
+import { TokenFamiliesService } from '../../refresh-tokens/token-families.service';
+import { TokenIssuer } from '../../token-issuer.service';
+import type { TokenResponse } from '../../token-response';
+import { GrantHandler, GrantType } from '../grant-handler';
+import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { AUTHORIZATION_CODE_SHAPE, hashAuthorizationCode } from './authorization-code-factory';
+import { AuthorizationCodesRepository } from './authorization-codes.repository';
+
+/** Thrown inside the family transaction when another request consumed the code first. */
+class CodeAlreadyConsumed extends Error {}
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). Exchanges a code for an access token and, for a
+ * client registered for refresh_token, the first refresh token of a new family. A code presented
+ * a second time revokes that family (RFC 6749 §4.1.2). Rejections leave the code untouched.
+ */
+@Injectable()
+@GrantType('authorization_code')
+export class AuthorizationCodeGrantService implements GrantHandler {
+  constructor(
+    private readonly codes: AuthorizationCodesRepository,
+    private readonly families: TokenFamiliesService,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly issuer: TokenIssuer,
+    private readonly clock: Clock,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  async handle(params: OAuthParams, client: ClientEntity): Promise<TokenResponse> {
+    const presented = params.require('code');
+    const redirectUri = params.require('redirect_uri');
+    const verifier = params.require('code_verifier');
+    if (!AUTHORIZATION_CODE_SHAPE.test(presented)) throw OAuthError.invalidGrant('code has the wrong shape');
+    const code = await this.codes.findByHash(hashAuthorizationCode(presented));
+    const now = this.clock.now();
+    await this.assertRedeemable(code, client, redirectUri, verifier, now);
+    if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code!, client, now);
+    try {
+      return await this.families.startFamily(client, code!.subject, code!.scope, 'authorization_code', async (manager, familyId) => {
+        if (!(await this.codes.consumeWithin(manager, code!.id, now, familyId))) throw new CodeAlreadyConsumed();
+      });
+    } catch (error) {
+      if (error instanceof CodeAlreadyConsumed) await this.rejectReuse((await this.codes.findById(code!.id))!, now);
+      throw error;
+    }
+  }
+
+  private async assertRedeemable(
+    code: AuthorizationCodeEntity | null,
+    client: ClientEntity,
+    redirectUri: string,
+    verifier: string,
+    now: number,
+  ): Promise<void> {
+    if (!code) throw OAuthError.invalidGrant('unknown code');
+    // RFC 6749 §4.1.2: a code used more than once MUST be denied; tokens issued from it SHOULD be revoked.
+    if (code.consumedAt !== null) await this.rejectReuse(code, now);
+    // RFC 6749 §4.1.3: the code MUST have been issued to the authenticated client.
+    if (code.clientId !== client.clientId) throw OAuthError.invalidGrant('code was issued to another client');
+    if (now >= code.expiresAt) throw OAuthError.invalidGrant('code expired');
+    // RFC 6749 §4.1.3: redirect_uri MUST be identical to the one of the authorization request.
+    if (redirectUri !== code.redirectUri) throw OAuthError.invalidGrant('redirect_uri differs from the authorization request');
+    // RFC 7636 §4.6: the verifier MUST hash to the challenge of the authorization request.
+    if (!verifierMatches(verifier, code.codeChallenge)) throw OAuthError.invalidGrant('PKCE code_verifier does not match');
+  }
+
+  private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number): Promise<TokenResponse> {
+    if (!(await this.codes.consume(code.id, now))) await this.rejectReuse((await this.codes.findById(code.id))!, now);
+    return this.issuer.bearerResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope });
+  }
+
+  private async rejectReuse(code: AuthorizationCodeEntity, now: number): Promise<never> {
+    if (code.familyId !== null && (await this.refreshTokens.revokeFamily(code.familyId, now, 'code_reused'))) {
+      this.events.emit({ type: 'family_revoked', familyId: code.familyId, clientId: code.clientId, reason: 'code_reused' });
+    }
+    throw OAuthError.invalidGrant('authorization code used twice');
+  }
+}
