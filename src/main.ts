@@ -4,11 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
+import { enableGracefulShutdown } from './lifecycle/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment();
   const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger: logLevelsFrom(env.LOG_LEVEL) });
   configureApp(app);
+  enableGracefulShutdown(app, env.SHUTDOWN_TIMEOUT);
   await app.listen(env.PORT, env.HOST);
   Logger.log(`token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');
 }

@@ -39,6 +39,10 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
+
+  /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SHUTDOWN_TIMEOUT = 25;
 }
 
 export class ConfigurationError extends Error {
