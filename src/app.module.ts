@@ -8,6 +8,8 @@ import { tokenConfig } from './config/token.config';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { TokenModule } from './token/token.module';
 
@@ -21,6 +23,8 @@ import { TokenModule } from './token/token.module';
     ClientsModule,
     TokenModule,
     DiscoveryMetadataModule,
+    HealthModule,
+    MetricsModule,
   ],
 })
 export class AppModule {}
