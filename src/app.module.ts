@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { TokenModule } from './token/token.module';
@@ -16,6 +17,7 @@ import { TokenModule } from './token/token.module';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig] }),
+    LoggingModule,
     CommonModule,
     EventsModule,
     DatabaseModule,

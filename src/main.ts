@@ -5,10 +5,12 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
 import { enableGracefulShutdown } from './lifecycle/graceful-shutdown';
+import { useStructuredLogging } from './logging/structured-logging';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment();
-  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger: logLevelsFrom(env.LOG_LEVEL) });
+  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true, logger: logLevelsFrom(env.LOG_LEVEL) });
+  useStructuredLogging(app);
   configureApp(app);
   enableGracefulShutdown(app, env.SHUTDOWN_TIMEOUT);
   await app.listen(env.PORT, env.HOST);

@@ -13,9 +13,14 @@ export class RequestDurationMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const end = this.metrics.requestDuration.startTimer();
     res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path;
-      end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status_code: res.statusCode });
+      end({ method: req.method, route: routeOf(req), status_code: res.statusCode });
     });
     next();
   }
+}
+
+/** The matched controller route; wildcard patterns belong to catch-all middleware (e.g. request logging), not to a handler. */
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' && !path.includes('*') ? `${req.baseUrl}${path}` : 'unmatched';
 }

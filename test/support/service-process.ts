@@ -54,7 +54,7 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
-    await service.waitUntilReady(options.readyPath ?? '/.well-known/jwks.json');
+    await service.waitUntilReady(options.readyPath ?? '/health/ready');
     return service;
   }
 
