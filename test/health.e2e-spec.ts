@@ -18,7 +18,7 @@ describe('health checks (liveness, readiness)', () => {
 
   it('not ready (503) while a migration of this build is not applied; still live', async () => {
     t = await TestApp.create();
-    await t.dataSource().query(`DELETE FROM migrations WHERE name = 'SigningKeyGeneration1764288000500'`);
+    await t.dataSource().query(`DELETE FROM migrations WHERE name = 'ScaleOutSchema1764288000500'`);
     const ready = await t.http().get('/health/ready').expect(503);
     expect(ready.body).toMatchObject({ status: 'error', error: { migrations: { status: 'down', message: 'migrations pending' } } });
     await t.http().get('/health/live').expect(200);

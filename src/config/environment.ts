@@ -40,6 +40,21 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
+  /** Seconds between retention cleanups on each instance; 0 turns the cleanup off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RETENTION_INTERVAL = 3600;
+
+  /** Seconds a revoked family is kept (for audit and support) before the cleanup deletes it. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RETENTION_REVOKED_TTL = 604800;
+
+  /** Families deleted per transaction; a run stops after RETENTION_MAX_BATCHES batches. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  RETENTION_BATCH_SIZE = 500;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RETENTION_MAX_BATCHES = 20;
+
   /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
   @Type(() => Number) @IsInt() @Min(1)
   SHUTDOWN_TIMEOUT = 25;
