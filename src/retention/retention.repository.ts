@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { DatabaseService } from '../database/database.service';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
@@ -17,26 +18,42 @@ export class RetentionRepository {
   constructor(private readonly database: DatabaseService) {}
 
   /**
-   * One bounded batch in one transaction; returns how many families it deleted. On PostgreSQL the
-   * batch is picked `FOR UPDATE SKIP LOCKED`, so instances cleaning at the same moment take disjoint
-   * batches instead of waiting on (or deadlocking over) each other's rows. On SQLite the writes of a
-   * process are queued and SQLite has one writer, so batches simply follow one another.
+   * One bounded batch in one transaction; returns how many families it deleted.
+   *
+   * PostgreSQL: the batch is picked `FOR UPDATE SKIP LOCKED`, so instances cleaning at the same
+   * moment take disjoint batches instead of waiting on (or deadlocking over) each other's rows.
+   * SQLite: one writer at a time. The transaction starts with a write, so it takes the write lock
+   * up front (waiting out another process's lock with busy_timeout) rather than reading first and
+   * failing with SQLITE_BUSY when it later tries to upgrade; both deletes then see the same batch.
    */
-  deleteEndedFamilies({ expiredBefore, revokedBefore, limit }: EndedFamilies): Promise<number> {
-    return this.database.transaction(async (manager) => {
-      const select = manager
-        .createQueryBuilder(TokenFamilyEntity, 'f')
-        .select('f.id', 'id')
-        .where('f.expires_at <= :expiredBefore', { expiredBefore })
-        .orWhere('f.revoked_at <= :revokedBefore', { revokedBefore })
-        .limit(limit);
-      if (!this.database.isSqlite) select.setLock('pessimistic_write').setOnLocked('skip_locked');
-      const ids = (await select.getRawMany<{ id: string }>()).map((row) => row.id);
-      if (ids.length === 0) return 0;
-      // Tokens first: the foreign key from refresh_tokens must not see a missing family.
-      await manager.createQueryBuilder().delete().from(RefreshTokenEntity).where('family_id IN (:...ids)', { ids }).execute();
-      await manager.createQueryBuilder().delete().from(TokenFamilyEntity).where('id IN (:...ids)', { ids }).execute();
-      return ids.length;
-    });
+  deleteEndedFamilies(criteria: EndedFamilies): Promise<number> {
+    return this.database.transaction((manager) => (this.database.isSqlite ? deleteOnSqlite(manager, criteria) : deleteOnPostgres(manager, criteria)));
   }
+}
+
+async function deleteOnPostgres(manager: EntityManager, { expiredBefore, revokedBefore, limit }: EndedFamilies): Promise<number> {
+  const rows = await manager
+    .createQueryBuilder(TokenFamilyEntity, 'f')
+    .select('f.id', 'id')
+    .where('f.expires_at <= :expiredBefore', { expiredBefore })
+    .orWhere('f.revoked_at <= :revokedBefore', { revokedBefore })
+    .limit(limit)
+    .setLock('pessimistic_write')
+    .setOnLocked('skip_locked')
+    .getRawMany<{ id: string }>();
+  const ids = rows.map((row) => row.id);
+  if (ids.length === 0) return 0;
+  // Tokens first: the foreign key from refresh_tokens must not see a missing family.
+  await manager.createQueryBuilder().delete().from(RefreshTokenEntity).where('family_id IN (:...ids)', { ids }).execute();
+  await manager.createQueryBuilder().delete().from(TokenFamilyEntity).where('id IN (:...ids)', { ids }).execute();
+  return ids.length;
+}
+
+async function deleteOnSqlite(manager: EntityManager, { expiredBefore, revokedBefore, limit }: EndedFamilies): Promise<number> {
+  const batch = 'SELECT id FROM token_families WHERE expires_at <= ? OR revoked_at <= ? ORDER BY id LIMIT ?';
+  const params = [expiredBefore, revokedBefore, limit];
+  await manager.query(`DELETE FROM refresh_tokens WHERE family_id IN (${batch})`, params);
+  await manager.query(`DELETE FROM token_families WHERE id IN (${batch})`, params);
+  const [{ changes }] = (await manager.query('SELECT changes() AS changes')) as { changes: number }[];
+  return Number(changes);
 }
