@@ -2,17 +2,15 @@ import 'reflect-metadata';
 import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { configureProduction } from './app.production';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
-import { enableGracefulShutdown } from './lifecycle/graceful-shutdown';
-import { useStructuredLogging } from './logging/structured-logging';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment();
   const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true, logger: logLevelsFrom(env.LOG_LEVEL) });
-  useStructuredLogging(app);
   configureApp(app);
-  enableGracefulShutdown(app, env.SHUTDOWN_TIMEOUT);
+  configureProduction(app, env);
   await app.listen(env.PORT, env.HOST);
   Logger.log(`token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');
 }
