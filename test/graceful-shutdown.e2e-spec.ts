@@ -20,7 +20,7 @@ describe('graceful shutdown on SIGTERM', () => {
   it('answers the request in flight, refuses new connections, exits 0, and the rotation it made is durable', async () => {
     service = await ServiceProcess.start({ databaseUrl: database.url });
     const client = await runCli<CliClient>(database.url, ['clients:create', '--name', 'drain']);
-    const { refresh_token: token } = await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', '--client-id', client.client_id, '--subject', 'alice']);
+    const { refresh_token: token } = await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${client.client_id}`, '--subject', 'alice']);
 
     const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString();
     const inFlight = await openSocket(service.url);

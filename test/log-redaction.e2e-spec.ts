@@ -23,7 +23,7 @@ describe('structured logs', () => {
     const basic = await runCli<CliClient>(database.url, ['clients:create', '--name', 'basic']);
     const post = await runCli<CliClient>(database.url, ['clients:create', '--name', 'post', '--auth-method', 'client_secret_post']);
     const issue = async (clientId: string) =>
-      (await runCli<{ refresh_token: string; access_token: string }>(database.url, ['tokens:issue', '--client-id', clientId, '--subject', 'alice'])).refresh_token;
+      (await runCli<{ refresh_token: string; access_token: string }>(database.url, ['tokens:issue', `--client-id=${clientId}`, '--subject', 'alice'])).refresh_token;
     const secrets: string[] = [basic.client_secret, post.client_secret];
 
     const t0 = await issue(basic.client_id);

@@ -28,7 +28,7 @@ describe('several instances on one database', () => {
     await database?.drop();
   });
 
-  const issue = async () => (await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', '--client-id', client.client_id, '--subject', 'alice'])).refresh_token;
+  const issue = async () => (await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${client.client_id}`, '--subject', 'alice'])).refresh_token;
 
   it('both publish the same JWKS, one key, and each verifies the access tokens of the other', async () => {
     const [jwksA, jwksB] = await Promise.all([a, b].map(async (s) => (await s.fetch('/.well-known/jwks.json')).json() as Promise<Jwks>));
@@ -42,7 +42,7 @@ describe('several instances on one database', () => {
 
   it('a client created through the CLI on the shared database is usable on both instances', async () => {
     const fresh = await runCli<CliClient>(database.url, ['clients:create', '--name', 'late']);
-    const token = (await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', '--client-id', fresh.client_id, '--subject', 'bob'])).refresh_token;
+    const token = (await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${fresh.client_id}`, '--subject', 'bob'])).refresh_token;
     const first = await a.refresh(fresh, token);
     expect(first.status).toBe(200);
     const second = await b.refresh(fresh, ((await first.json()) as { refresh_token: string }).refresh_token);
