@@ -81,8 +81,11 @@ describe('retention cleanup', () => {
     for (let i = 0; i < 20; i++) await t.issueTokens(client, `crowd-${i}`);
     const families = await count('token_families');
     t.clock.advance(ABSOLUTE_TTL * 2);
+    const scraped = async () => Number(/^oauth_retention_deleted_families_total (\d+)$/m.exec((await t.http().get('/metrics')).text)![1]);
+    const before = await scraped();
     const deleted = await Promise.all([retention.runOnce(), retention.runOnce(), retention.runOnce()]);
     expect(deleted.reduce((a, b) => a + b, 0)).toBe(families);
+    expect((await scraped()) - before).toBe(families);
     expect(await count('token_families')).toBe(0);
     expect(await count('refresh_tokens')).toBe(0);
   });

@@ -33,6 +33,11 @@ export class MetricsService {
     help: 'Failed client authentications at OAuth endpoints (invalid_client)',
     registers: [this.registry],
   });
+  readonly retentionDeletedFamilies = new Counter({
+    name: 'oauth_retention_deleted_families_total',
+    help: 'Ended token families (with their tokens) deleted by the retention cleanup of this instance',
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency, by method, route and status code',

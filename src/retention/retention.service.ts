@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { retentionConfig, RetentionConfig } from '../config/retention.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { RetentionRepository } from './retention.repository';
 
 /**
@@ -24,6 +25,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly repository: RetentionRepository,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
     @Inject(retentionConfig.KEY) private readonly config: RetentionConfig,
   ) {}
 
@@ -53,6 +55,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     for (let batch = 0; batch < this.config.maxBatches; batch++) {
       const count = await this.repository.deleteEndedFamilies(criteria);
       deleted += count;
+      this.metrics.retentionDeletedFamilies.inc(count);
       if (count < this.config.batchSize) break;
     }
     if (deleted > 0) this.logger.log({ msg: 'retention_cleanup', deleted_families: deleted });
