@@ -9,19 +9,28 @@ import { appConfig } from './config/app.config';
 import { authorizationConfig } from './config/authorization.config';
 import { databaseConfig } from './config/database.config';
 import { microserviceConfig } from './config/microservice.config';
+import { retentionConfig } from './config/retention.config';
 import { tokenConfig } from './config/token.config';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
 import { IntrospectionModule } from './introspection/introspection.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { MicroserviceModule } from './microservice/microservice.module';
+import { RetentionModule } from './retention/retention.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { RevocationModule } from './revocation/revocation.module';
 import { TokenModule } from './token/token.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig] }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig],
+    }),
+    LoggingModule,
     CommonModule,
     EventsModule,
     DatabaseModule,
@@ -34,6 +43,9 @@ import { TokenModule } from './token/token.module';
     MicroserviceModule,
     AuthorizeModule,
     AdminModule,
+    HealthModule,
+    MetricsModule,
+    RetentionModule,
   ],
 })
 export class AppModule {}

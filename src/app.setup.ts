@@ -4,13 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 /**
  * Settings that live on the application rather than in a module; shared by main.ts and the e2e
  * tests so both serve the same HTTP surface. Create the app with `{ bodyParser: false }`: each
- * endpoint family parses its own bodies (strict forms under /oauth).
+ * endpoint family parses its own bodies (strict forms under /oauth). Signals are handled by
+ * main.ts (see lifecycle/graceful-shutdown.ts), not by `enableShutdownHooks()`.
  */
 export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
-  app.enableShutdownHooks();
   return app;
 }

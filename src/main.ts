@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { configureProduction } from './app.production';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
 import { startMicroservice } from './microservice/connect-microservice';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment();
-  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger: logLevelsFrom(env.LOG_LEVEL) });
+  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true, logger: logLevelsFrom(env.LOG_LEVEL) });
   configureApp(app);
+  configureProduction(app, env);
   await startMicroservice(app);
   await app.listen(env.PORT, env.HOST);
   Logger.log(`token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');

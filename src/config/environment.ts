@@ -76,6 +76,25 @@ export class Environment {
   // RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes is RECOMMENDED.
   @Type(() => Number) @IsInt() @Min(1) @Max(600)
   AUTHORIZATION_CODE_TTL = 60;
+
+  /** Seconds between retention cleanups on each instance; 0 turns the cleanup off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RETENTION_INTERVAL = 3600;
+
+  /** Seconds a revoked family is kept (for audit and support) before the cleanup deletes it. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RETENTION_REVOKED_TTL = 604800;
+
+  /** Families deleted per transaction; a run stops after RETENTION_MAX_BATCHES batches. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  RETENTION_BATCH_SIZE = 500;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RETENTION_MAX_BATCHES = 20;
+
+  /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SHUTDOWN_TIMEOUT = 25;
 }
 
 export class ConfigurationError extends Error {

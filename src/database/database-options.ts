@@ -27,7 +27,9 @@ export interface DatabaseSettings {
 
 /** One set of entities and migrations for both drivers; the URL picks the driver. */
 export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
-  const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: false } as const;
+  // Migrations run at start-up through openAndMigrate() (run-migrations.ts), under a lock; the
+  // TypeORM CLI (data-source.ts) must not apply them merely by connecting (`migration:show`).
+  const common = { entities, migrations, migrationsRun: false, synchronize: false, logging: false } as const;
   if (settings.url.startsWith('sqlite:')) {
     const database = sqlitePath(settings.url);
     if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
+import { openAndMigrate } from './run-migrations';
 
 @Global()
 @Module({
@@ -10,6 +11,7 @@ import { DatabaseService } from './database.service';
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
       useFactory: (config: DatabaseConfig) => buildDataSourceOptions(config),
+      dataSourceFactory: (options) => openAndMigrate(options!),
     }),
   ],
   providers: [DatabaseService],

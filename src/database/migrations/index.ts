@@ -2,6 +2,7 @@ import { InitialSchema1764288000000 } from './1764288000000-initial-schema';
 import { AuthorizationCodeFlow1764288000300 } from './1764288000300-authorization-code-flow';
 import { RevokedAccessTokens1764288000400 } from './1764288000400-revoked-access-tokens';
 import { ClientIntrospectionPermission1764288000401 } from './1764288000401-client-introspection-permission';
+import { ScaleOutSchema1764288000500 } from './1764288000500-scale-out-schema';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AuthorizationCodeFlow1764288000300,
   RevokedAccessTokens1764288000400,
   ClientIntrospectionPermission1764288000401,
+  ScaleOutSchema1764288000500,
 ];

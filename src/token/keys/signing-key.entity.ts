@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../../database/epoch-ms.transformer';
 
 /**
@@ -6,6 +6,7 @@ import { epochMs } from '../../database/epoch-ms.transformer';
  * and several instances sign with, and publish, the same keys.
  */
 @Entity('signing_keys')
+@Index('UQ_signing_keys_alg_generation', ['alg', 'generation'], { unique: true })
 export class SigningKeyEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   kid: string;
@@ -19,6 +20,10 @@ export class SigningKeyEntity {
 
   @Column({ name: 'public_jwk', type: 'simple-json' })
   publicJwk: Record<string, string>;
+
+  /** 1, 2, ... per algorithm; unique with `alg`, so concurrent creators of one generation agree. */
+  @Column({ type: 'integer', default: 0 })
+  generation: number;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;

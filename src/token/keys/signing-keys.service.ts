@@ -17,8 +17,10 @@ const RELOAD_INTERVAL_MS = 60_000;
 
 /**
  * Creates the access-token signing key on first start and shares it through the database. When
- * several instances start at once and each creates a key, all of them sign with the oldest one
- * (ordered by creation time, then kid) and publish every live key.
+ * several instances start at once, each tries to insert generation 1 of the algorithm; the unique
+ * (alg, generation) index lets exactly one insert land, the others are ignored, and every instance
+ * then reads back and signs with that same key (the lowest live generation) and publishes every
+ * live key.
  */
 @Injectable()
 export class SigningKeysService implements OnModuleInit {
@@ -37,8 +39,9 @@ export class SigningKeysService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.reload();
     if (!this.keys.some((key) => key.alg === this.config.signingAlgorithm)) {
-      await this.createKey(this.config.signingAlgorithm);
+      const kid = await this.createKeyIfAbsent(this.config.signingAlgorithm);
       await this.reload();
+      if (this.active?.kid === kid) this.logger.log(`created ${this.config.signingAlgorithm} signing key ${kid}`);
     }
   }
 
@@ -62,7 +65,7 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   private async reload(): Promise<void> {
-    this.keys = await this.repository.find({ where: { retiredAt: IsNull() }, order: { createdAt: 'ASC', kid: 'ASC' } });
+    this.keys = await this.repository.find({ where: { retiredAt: IsNull() }, order: { generation: 'ASC', kid: 'ASC' } });
     this.loadedAt = this.clock.now();
     const signing = this.keys.find((key) => key.alg === this.config.signingAlgorithm);
     if (signing && signing.kid !== this.active?.kid) {
@@ -70,7 +73,7 @@ export class SigningKeysService implements OnModuleInit {
     }
   }
 
-  private async createKey(alg: string): Promise<void> {
+  private async createKeyIfAbsent(alg: string): Promise<string> {
     const { privateKey, publicKey } =
       alg === 'ES256'
         ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -81,11 +84,14 @@ export class SigningKeysService implements OnModuleInit {
       alg,
       privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
       publicJwk,
+      // Retired keys keep their generation, so the next one is numbered after all of them.
+      generation: ((await this.repository.maximum('generation', { alg })) ?? 0) + 1,
       createdAt: this.clock.now(),
       retiredAt: null,
     });
-    await this.database.run((manager) => manager.insert(SigningKeyEntity, key));
-    this.logger.log(`created ${alg} signing key ${key.kid}`);
+    // INSERT OR IGNORE / ON CONFLICT DO NOTHING: when another instance won the race, ours is dropped.
+    await this.database.run((manager) => manager.createQueryBuilder().insert().into(SigningKeyEntity).values(key).orIgnore().execute());
+    return key.kid;
   }
 }
 

@@ -8,6 +8,8 @@ import { epochMs } from '../../database/epoch-ms.transformer';
 @Entity('token_families')
 @Index('IDX_token_families_subject', ['subject'])
 @Index('IDX_token_families_client', ['clientId'])
+@Index('IDX_token_families_expires_at', ['expiresAt'])
+@Index('IDX_token_families_revoked_at', ['revokedAt'])
 export class TokenFamilyEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

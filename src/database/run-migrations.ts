@@ -1,0 +1,49 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+
+const SQLITE_RETRIES = 20;
+
+/**
+ * Opens the database and applies pending migrations, safely when several instances start at once.
+ * PostgreSQL: a session advisory lock (keyed by the schema) lets one instance migrate while the
+ * others wait, then find nothing left to do; without it two `CREATE TABLE`s race and one instance
+ * dies. SQLite: TypeORM reads the applied migrations before it opens its transaction, so a second
+ * process may try to apply what the first just committed ("table already exists") or meet its write
+ * lock (SQLITE_BUSY); the failed attempt rolled back whole, so it is retried and then finds the
+ * migrations applied. A genuinely broken migration still fails, after the last attempt.
+ */
+export async function openAndMigrate(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+  try {
+    if (dataSource.options.type === 'postgres') await migrateUnderAdvisoryLock(dataSource);
+    else await migrateRetryingBusy(dataSource);
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+async function migrateUnderAdvisoryLock(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const lockKey = "hashtext('oauth-migrations:' || current_schema())";
+  try {
+    await runner.query(`SELECT pg_advisory_lock(${lockKey})`);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(${lockKey})`).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+async function migrateRetryingBusy(dataSource: DataSource): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.runMigrations({ transaction: 'all' });
+      return;
+    } catch (error) {
+      if (!/SQLITE_BUSY|already exists/.test(String((error as Error).message)) || attempt >= SQLITE_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Options } from 'pino-http';
+
+/** Names that carry credentials anywhere they appear (RFC 6749 §2.3.1, §4.1.3, §6; RFC 7636; RFC 7009). */
+export const SECRET_FIELDS = ['refresh_token', 'access_token', 'client_secret', 'code', 'code_verifier', 'token', 'password', 'authorization', 'cookie'];
+
+const LEVELS: Record<string, string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const QUIET_PATHS = ['/health/', '/metrics'];
+
+/**
+ * One JSON line per request and per application log record, carrying the request id.
+ *
+ * Secrets stay out by construction: requests are serialized as id, method and *path* (no query
+ * string, no headers, no body), responses as the status code. Redaction of the credential field
+ * names is a second line of defence for objects handed to the logger by application code.
+ * Cheap on the hot path: no header copying, fixed small serializers, `quietReqLogger`.
+ */
+export function pinoHttpOptions(logLevel: string): Options {
+  return {
+    level: LEVELS[logLevel] ?? 'info',
+    genReqId: requestId,
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'request_id' },
+    autoLogging: { ignore: (req) => QUIET_PATHS.some((path) => (req.url ?? '').startsWith(path)) },
+    serializers: {
+      req: (req: IncomingMessage) => ({ method: req.method, path: pathOf(req.url) }),
+      res: (res: ServerResponse) => ({ status_code: res.statusCode }),
+    },
+    redact: { paths: SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]), censor: '[redacted]' },
+  };
+}
+
+/** Keeps a caller's X-Request-Id when it is a plain token (so traces join up), else makes one. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+function pathOf(url: string | undefined): string {
+  const query = (url ?? '').indexOf('?');
+  return query === -1 ? (url ?? '') : (url ?? '').slice(0, query);
+}

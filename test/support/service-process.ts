@@ -1,0 +1,129 @@
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'main.js');
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** Compiles src/ to dist/ (incremental: a second call in one run costs about a second). */
+export function buildDist(): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServiceOptions {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Path polled until it answers 200 (the service is then ready). */
+  readyPath?: string;
+}
+
+/** The real service (`node dist/main.js`) as a child process on a free port; build dist/ first. */
+export class ServiceProcess {
+  private output = '';
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  static async start(options: ServiceOptions): Promise<ServiceProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { ...baseEnv(options.databaseUrl), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
+    await service.waitUntilReady(options.readyPath ?? '/health/ready');
+    return service;
+  }
+
+  logs(): string {
+    return this.output;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  fetch(path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`${this.url}${path}`, init);
+  }
+
+  /** POST /oauth/token with Basic client credentials. */
+  refresh(client: CliClient, refreshToken: string): Promise<Response> {
+    return this.fetch('/oauth/token', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+    });
+  }
+
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.exited;
+  }
+
+  private async waitUntilReady(path: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    while (Date.now() < deadline && !exited) {
+      try {
+        if ((await this.fetch(path)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.kill('SIGKILL');
+    throw new Error(`service did not become ready at ${path}:\n${this.output}`);
+  }
+}
+
+export interface CliClient {
+  client_id: string;
+  client_secret: string;
+}
+
+/** Runs `node dist/cli.js <args>` on the given database and parses its JSON output. */
+export function runCli<T = unknown>(databaseUrl: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: baseEnv(databaseUrl) }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`cli ${args[0]} failed: ${stderr}`));
+      resolve(JSON.parse(stdout) as T);
+    });
+  });
+}
+
+function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  const { PATH, HOME, TMPDIR } = process.env;
+  return { PATH, HOME, TMPDIR, NODE_ENV: 'production', DATABASE_URL: databaseUrl, ISSUER: 'http://issuer.test' };
+}
