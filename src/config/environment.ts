@@ -28,6 +28,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   REFRESH_TOKEN_IDLE_TTL = 1209600;
 
+  /** Seconds after a rotation during which the same client may retry it (0 = strict, no retries). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(300)
+  REFRESH_TOKEN_REUSE_INTERVAL = 0;
+
   @IsIn(['ES256', 'RS256'])
   ACCESS_TOKEN_SIGNING_ALG: 'ES256' | 'RS256' = 'ES256';
 

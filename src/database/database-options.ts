@@ -4,10 +4,11 @@ import type { DataSourceOptions } from 'typeorm';
 import { ClientEntity } from '../clients/client.entity';
 import { SigningKeyEntity } from '../token/keys/signing-key.entity';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
+import { ServerSecretEntity } from '../token/refresh-tokens/server-secret.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { migrations } from './migrations';
 
-export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity];
+export const entities = [ClientEntity, TokenFamilyEntity, RefreshTokenEntity, SigningKeyEntity, ServerSecretEntity];
 
 export interface DatabaseSettings {
   url: string;

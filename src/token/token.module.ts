@@ -8,6 +8,7 @@ import { RefreshGrantService } from './grants/refresh-token/refresh-grant.servic
 import { JwksController } from './keys/jwks.controller';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeysService } from './keys/signing-keys.service';
+import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-derivation-key.service';
 import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
 import { TokenFamiliesService } from './refresh-tokens/token-families.service';
@@ -28,6 +29,7 @@ import { TokenIssuer } from './token-issuer.service';
     SigningKeysService,
     TokenIssuer,
     RefreshTokensRepository,
+    RefreshTokenDerivationKey,
     TokenFamiliesService,
     RefreshGrantService,
   ],

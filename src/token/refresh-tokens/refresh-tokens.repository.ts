@@ -30,6 +30,11 @@ export class RefreshTokensRepository {
     });
   }
 
+  /** The token that replaced `parentId` when it was rotated, if any (there is at most one). */
+  findSuccessor(parentId: string): Promise<RefreshTokenEntity | null> {
+    return this.database.run((manager) => manager.findOneBy(RefreshTokenEntity, { parentId }));
+  }
+
   /**
    * Retires `current` and stores its successor in one transaction. The conditional UPDATE is
    * the whole concurrency control: of any number of requests racing with one token, across
