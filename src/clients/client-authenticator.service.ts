@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { SecurityEvents } from '../events/security-events.service';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
+import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
@@ -32,6 +33,7 @@ export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientsRepository,
     private readonly events: SecurityEvents,
+    @Optional() private readonly failures?: ClientAuthFailures,
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
@@ -39,7 +41,10 @@ export class ClientAuthenticator {
       return await this.verify(input);
     } catch (error) {
       if (error instanceof OAuthError && error.code === 'invalid_client') {
-        this.events.emit({ type: 'client_auth_failed', clientId: clientIdOf(input), reason: error.debug ?? 'unknown' });
+        const clientId = clientIdOf(input);
+        this.events.emit({ type: 'client_auth_failed', clientId, reason: error.debug ?? 'unknown' });
+        // Known or not, every claimed id is counted the same way (no enumeration through the limiter).
+        if (clientId !== undefined) await this.failures?.record(clientId).catch(() => undefined);
       }
       throw error;
     }

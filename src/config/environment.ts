@@ -32,6 +32,31 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
   REFRESH_TOKEN_REUSE_INTERVAL = 0;
 
+  /** Abuse limits on /oauth/* (see docs): off only for benchmarks and tests that flood on purpose. */
+  @IsIn(['true', 'false'])
+  RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_WINDOW = 60;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_PER_IP = 600;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_PER_CLIENT = 300;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURES = 10;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURE_BLOCK = 300;
+
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://host:port[/db] or rediss://...' })
+  REDIS_URL?: string;
+
+  @IsString()
+  RATE_LIMIT_REDIS_PREFIX = 'oauth:rl:';
+
   @IsIn(['ES256', 'RS256'])
   ACCESS_TOKEN_SIGNING_ALG: 'ES256' | 'RS256' = 'ES256';
 
