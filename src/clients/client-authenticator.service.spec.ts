@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import * as secureRandom from '../common/secure-random';
+import { SecurityEvents } from '../events/security-events.service';
+import { OAuthError } from '../oauth/oauth-error';
+import { OAuthParams } from '../oauth/oauth-params';
+import type { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
+import { ClientAuthenticator } from './client-authenticator.service';
+import { ClientEntity } from './client.entity';
+import { ClientSecret } from './client-secret';
+import type { ClientsRepository } from './clients.repository';
+
+const SECRET = 'the-right-secret';
+
+function client(clientId: string, disabledAt: number | null): ClientEntity {
+  return Object.assign(new ClientEntity(), {
+    clientId,
+    secretHash: ClientSecret.hash(SECRET),
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    grantTypes: ['refresh_token'],
+    disabledAt,
+  });
+}
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+/**
+ * No client enumeration (issue #7 §3): a wrong secret, an unknown client and a disabled client must
+ * be indistinguishable to the caller — same error, status and description — and cost the same
+ * work: one lookup, one SHA-256 of the presented secret, one constant-time compare, one failure
+ * recorded for the limiter. Timing side by side: `npm run bench:client-auth`.
+ */
+describe('ClientAuthenticator: no client enumeration', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  const cases = {
+    'wrong secret': { id: 'known', secret: 'wrong', stored: client('known', null) },
+    'unknown client': { id: 'nobody', secret: 'wrong', stored: null },
+    'disabled client': { id: 'disabled', secret: SECRET, stored: client('disabled', 1) },
+  };
+
+  async function attempt({ id, secret, stored }: (typeof cases)[keyof typeof cases]) {
+    const lookups = jest.fn(async () => stored);
+    const record = jest.fn(async () => undefined);
+    const sha256 = jest.spyOn(secureRandom, 'sha256Hex');
+    const compare = jest.spyOn(secureRandom, 'digestsEqual');
+    const matches = jest.spyOn(ClientSecret, 'matches');
+    const authenticator = new ClientAuthenticator(
+      { findById: lookups } as unknown as ClientsRepository,
+      new SecurityEvents(),
+      { record } as unknown as ClientAuthFailures,
+    );
+    const error = await authenticator.authenticate({ authorization: basic(id, secret), params: OAuthParams.empty() }).then(
+      () => null,
+      (caught: unknown) => caught as OAuthError,
+    );
+    const work = { lookups: lookups.mock.calls.length, secretHashes: sha256.mock.calls.length, compares: compare.mock.calls.length, matches: matches.mock.calls.length, recorded: record.mock.calls.length };
+    jest.restoreAllMocks();
+    return { error, work };
+  }
+
+  it('gives all three the same response and does the same work', async () => {
+    const results = [];
+    for (const input of Object.values(cases)) results.push(await attempt(input));
+    for (const { error } of results) {
+      expect(error).toBeInstanceOf(OAuthError);
+      expect({ status: error!.status, body: error!.toJSON() }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      });
+    }
+    expect(results[0].work).toEqual({ lookups: 1, secretHashes: 1, compares: 1, matches: 1, recorded: 1 });
+    expect(results[1].work).toEqual(results[0].work);
+    expect(results[2].work).toEqual(results[0].work);
+  });
+
+  it('compares an unknown client against the dummy hash, not against nothing', async () => {
+    const spy = jest.spyOn(ClientSecret, 'matches');
+    const authenticator = new ClientAuthenticator({ findById: async () => null } as unknown as ClientsRepository, new SecurityEvents());
+    await authenticator.authenticate({ authorization: basic('nobody', 'x'), params: OAuthParams.empty() }).catch(() => undefined);
+    expect(spy).toHaveBeenCalledWith('x', ClientSecret.DUMMY_HASH);
+    spy.mockRestore();
+  });
+});
