@@ -11,6 +11,7 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-derivation-key.service';
 import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
+import { TokenFamiliesAdmin } from './refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from './refresh-tokens/token-families.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
 import { TokenController } from './token.controller';
@@ -31,8 +32,9 @@ import { TokenIssuer } from './token-issuer.service';
     RefreshTokensRepository,
     RefreshTokenDerivationKey,
     TokenFamiliesService,
+    TokenFamiliesAdmin,
     RefreshGrantService,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService],
+  exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin],
 })
 export class TokenModule {}
