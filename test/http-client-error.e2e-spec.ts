@@ -34,3 +34,20 @@ describe('requests rejected by the HTTP parser', () => {
     expect(JSON.parse(reply.body)).toEqual({ error: 'invalid_request', error_description: 'Request header fields are too large' });
   });
 });
+
+// Regression: found by test/hostile-input.e2e-spec.ts on PostgreSQL — a NUL in the Basic client id
+// reached the database and came back as a 500.
+describe('control characters in Basic credentials', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.create();
+  });
+  afterAll(() => t.close());
+
+  it.each(['ADo=', Buffer.from('%00:x').toString('base64')])('answers Basic %s with 401 invalid_client', async (credentials) => {
+    const res = await t.http().post('/oauth/token').type('form').set('Authorization', `Basic ${credentials}`).send({ grant_type: 'refresh_token' });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_client');
+  });
+});

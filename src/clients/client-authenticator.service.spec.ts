@@ -4,7 +4,7 @@ import { SecurityEvents } from '../events/security-events.service';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
 import type { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
-import { ClientAuthenticator } from './client-authenticator.service';
+import { ClientAuthenticator, parseBasicAuthorization } from './client-authenticator.service';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
 import type { ClientsRepository } from './clients.repository';
@@ -79,5 +79,21 @@ describe('ClientAuthenticator: no client enumeration', () => {
     await authenticator.authenticate({ authorization: basic('nobody', 'x'), params: OAuthParams.empty() }).catch(() => undefined);
     expect(spy).toHaveBeenCalledWith('x', ClientSecret.DUMMY_HASH);
     spy.mockRestore();
+  });
+});
+
+describe('parseBasicAuthorization', () => {
+  // Regression: found by test/hostile-input.e2e-spec.ts on PostgreSQL — `Basic ADo=` ("\0:") put a
+  // NUL into the client lookup, which PostgreSQL rejects: a 500 instead of invalid_client.
+  it.each(['\u0000', 'a\u0000b', 'line\nbreak', '\u007f'])('rejects control characters in the client id %j as invalid_client', (id) => {
+    const header = `Basic ${Buffer.from(`${encodeURIComponent(id)}:secret`).toString('base64')}`;
+    expect(() => parseBasicAuthorization(header)).toThrow(expect.objectContaining({ code: 'invalid_client', status: 401 }));
+    const raw = `Basic ${Buffer.from(`${id}:secret`).toString('base64')}`;
+    expect(() => parseBasicAuthorization(raw)).toThrow(expect.objectContaining({ code: 'invalid_client' }));
+  });
+
+  it('accepts unicode client ids (they simply match no client)', () => {
+    const header = `Basic ${Buffer.from(`${encodeURIComponent('клиент😀')}:s`).toString('base64')}`;
+    expect(parseBasicAuthorization(header)).toEqual({ clientId: 'клиент😀', secret: 's' });
   });
 });

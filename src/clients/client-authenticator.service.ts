@@ -21,6 +21,7 @@ interface PresentedCredentials {
 
 const MAX_AUTHORIZATION_LENGTH = 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -104,7 +105,14 @@ export function parseBasicAuthorization(header: string): { clientId: string; sec
   }
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw OAuthError.invalidClient('Basic credentials have no client id or no colon');
-  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  // RFC 6749 Appendix A.1/A.2: client_id and client_secret are VSCHAR, never control characters
+  // (a NUL would also reach the database, where PostgreSQL rejects it as a query error).
+  if (CONTROL_CHARACTERS.test(clientId) || CONTROL_CHARACTERS.test(secret)) {
+    throw OAuthError.invalidClient('Basic credentials contain control characters');
+  }
+  return { clientId, secret };
 }
 
 function formDecode(value: string): string {
