@@ -17,7 +17,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   constructor(private readonly clock: Clock) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
     const now = this.clock.now();
     let counter = this.counters.get(key);
     if (counter && counter.blockedUntil > now) return record(counter, now, true);
@@ -34,6 +34,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const counter = this.counters.get(key);
     return counter ? seconds(counter.blockedUntil - this.clock.now()) : 0;
   }
+
+  async open(): Promise<void> {}
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);

@@ -8,6 +8,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 export interface RateLimitStore extends ThrottlerStorage {
   /** Seconds until `key` is no longer blocked; 0 when it is not blocked. */
   blockedFor(key: string): Promise<number>;
+  open(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { Clock } from '../common/clock';
@@ -20,8 +20,12 @@ const storeProvider = {
 
 @Global()
 @Module({ providers: [storeProvider], exports: [storeProvider] })
-class RateLimitStoreModule implements OnModuleDestroy {
+class RateLimitStoreModule implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.store.open();
+  }
 
   /** A factory-made store gets no lifecycle hooks of its own: close its timer or connection here. */
   async onModuleDestroy(): Promise<void> {

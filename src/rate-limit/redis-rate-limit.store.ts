@@ -28,6 +28,8 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
+const CONNECT_WAIT_MS = 2000;
+
 type RateLimitRedis = Redis & { rateLimitIncrement(hits: string, block: string, ttl: number, limit: number, blockMs: number): Promise<number[]> };
 
 /** Counters shared by every instance through Redis (REDIS_URL). */
@@ -36,12 +38,14 @@ export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: RateLimitRedis;
 
   constructor(url: string, private readonly prefix: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) as RateLimitRedis;
+    // No offline queue: while Redis is unreachable a command fails at once and the guard fails
+    // open, instead of every token request waiting for reconnection attempts.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: CONNECT_WAIT_MS, disconnectTimeout: 200 }) as RateLimitRedis;
     this.redis.on('error', (error) => this.logger.warn(`redis: ${error.message}`));
     this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
     const [hits, windowLeft, blocked, blockLeft] = await this.redis.rateLimitIncrement(this.key(key, 'hits'), this.key(key, 'block'), ttl, limit, blockDuration);
     return { totalHits: hits, timeToExpire: seconds(windowLeft), isBlocked: blocked === 1, timeToBlockExpire: seconds(blockLeft) };
   }
@@ -50,8 +54,26 @@ export class RedisRateLimitStore implements RateLimitStore {
     return seconds(await this.redis.pttl(this.key(key, 'block')));
   }
 
+  /** Waits (bounded) for the first connection, so requests right after boot are counted. */
+  async open(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.logger.warn('redis not reachable yet: rate limits fail open until it is');
+        done();
+      }, CONNECT_WAIT_MS);
+      this.redis.once('ready', done);
+    });
+  }
+
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 
   private key(key: string, part: string): string {
