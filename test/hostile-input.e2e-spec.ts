@@ -201,7 +201,7 @@ describe.each(ENDPOINTS)('hostile input: $name', (endpoint) => {
     t.clock.advance(3600);
     const live = await t.issueTokens(fixtures.client);
     await t.refresh(fixtures.client, live.refresh_token!).expect(200);
-  }, 120_000);
+  }, Math.max(120_000, fuzzRuns(endpoint.runs) * 60));
 });
 
 function substitute(req: HostileRequest, values: Record<string, string>): HostileRequest {
