@@ -59,6 +59,16 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
 describe('rate limits, in memory (no REDIS_URL)', () => {
   limiterBehaviour(() => ({}));
 
+  it('treats a limit of 0 as no limit', async () => {
+    const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0' } });
+    try {
+      const client = await t.createClient();
+      for (let i = 0; i < 20; i++) await t.refresh(client, 'x'.repeat(43)).expect(400);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('lifts a block once its time has passed (fake clock)', async () => {
     const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_AUTH_FAILURES: '1', RATE_LIMIT_AUTH_FAILURE_BLOCK: '30' } });
     try {

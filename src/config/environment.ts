@@ -39,11 +39,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_WINDOW = 60;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  /** 0 turns this one limit off. */
+  @Type(() => Number) @IsInt() @Min(0)
   RATE_LIMIT_PER_IP = 600;
 
-  @Type(() => Number) @IsInt() @Min(1)
-  RATE_LIMIT_PER_CLIENT = 300;
+  /** 0 turns this one limit off. A public client shared by many devices needs a high value. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_PER_CLIENT = 6000;
 
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_AUTH_FAILURES = 10;

@@ -41,13 +41,19 @@ function throttlerOptions(config: RateLimitConfig, store: RateLimitStore): Throt
     // One counter per IP and one per client id across all OAuth endpoints, not per route.
     generateKey: (_context, tracker, name) => `${name}:${tracker}`,
     throttlers: [
-      { name: 'ip', ttl: window, limit: config.perIp, getTracker: (req) => String(req.ip ?? 'unknown') },
+      {
+        name: 'ip',
+        ttl: window,
+        limit: config.perIp,
+        getTracker: (req) => String(req.ip ?? 'unknown'),
+        skipIf: () => config.perIp === 0,
+      },
       {
         name: 'client',
         ttl: window,
         limit: config.perClient,
         getTracker: (req) => claimedClientId(req as OAuthRequest) ?? '',
-        skipIf: (context) => claimedClientId(context.switchToHttp().getRequest<OAuthRequest>()) === undefined,
+        skipIf: (context) => config.perClient === 0 || claimedClientId(context.switchToHttp().getRequest<OAuthRequest>()) === undefined,
       },
     ],
   };
