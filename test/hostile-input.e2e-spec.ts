@@ -61,32 +61,38 @@ interface Fixtures {
 const FRESH_TOKEN = 'FRESHxREFRESHxTOKENxPLACEHOLDERx0123456789x';
 
 const TOKEN_ENDPOINT: EndpointUnderTest = {
-    name: 'POST /oauth/token',
-    path: '/oauth/token',
-    methods: ['POST'],
-    pool: ({ client, retired }) => ({
-      valid: { client_id: client.clientId, client_secret: client.clientSecret!, refresh_token: FRESH_TOKEN, retired },
-      base: [['grant_type', 'refresh_token'], ['refresh_token', FRESH_TOKEN]],
-    }),
-    perCase: async (t, { client }) => ({ [FRESH_TOKEN]: (await t.issueTokens(client)).refresh_token! }),
-    success: ({ body }) => {
-      const response = body as Record<string, unknown>;
-      return typeof response.access_token === 'string' && response.token_type === 'Bearer' && typeof response.refresh_token === 'string'
-        ? null
-        : `not an RFC 6749 §5.1 response: ${JSON.stringify(body)}`;
+  name: 'POST /oauth/token',
+  path: '/oauth/token',
+  methods: ['POST'],
+  pool: ({ client, retired }) => ({
+    valid: { client_id: client.clientId, client_secret: client.clientSecret!, refresh_token: FRESH_TOKEN, retired },
+    base: [['grant_type', 'refresh_token'], ['refresh_token', FRESH_TOKEN]],
+  }),
+  perCase: async (t, { client }) => ({ [FRESH_TOKEN]: (await t.issueTokens(client)).refresh_token! }),
+  success: ({ body }) => {
+    const response = body as Record<string, unknown>;
+    return typeof response.access_token === 'string' && response.token_type === 'Bearer' && typeof response.refresh_token === 'string'
+      ? null
+      : `not an RFC 6749 §5.1 response: ${JSON.stringify(body)}`;
+  },
+  effects: [
+    { name: 'one rotation', when: ({ status }) => status === 200, delta: { tokens: 1 } },
+    {
+      name: 'reuse of a retired token revokes its family',
+      when: ({ status, body }) => status === 400 && (body as { error?: string }).error === 'invalid_grant',
+      delta: { liveFamilies: -1, liveTokens: -1 },
     },
-    effects: [
-      { name: 'one rotation', when: ({ status }) => status === 200, delta: { tokens: 1 } },
-      {
-        name: 'reuse of a retired token revokes its family',
-        when: ({ status, body }) => status === 400 && (body as { error?: string }).error === 'invalid_grant',
-        delta: { liveFamilies: -1, liveTokens: -1 },
-      },
-    ],
-    runs: 1500,
-    mustSee: [200, 400, 401],
+  ],
+  runs: 1500,
+  mustSee: [200, 400, 401],
 };
 
+/**
+ * Adding an endpoint is one row, e.g. for RFC 7009 revocation:
+ *   { name: 'POST /oauth/revoke', path: '/oauth/revoke', methods: ['POST'], pool: ..., perCase: ...,
+ *     success: (reply) => (reply.status === 200 ? null : 'expected 200'), runs: 1000, mustSee: [200, 401],
+ *     effects: [{ name: 'revokes one family', when: (r) => r.status === 200, delta: { liveFamilies: -1, liveTokens: -1 } }] }
+ */
 const ENDPOINTS: EndpointUnderTest[] = [
   TOKEN_ENDPOINT,
   // The same endpoint with tight limits, so 429 answers are fuzzed too.
