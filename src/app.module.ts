@@ -10,6 +10,7 @@ import { authorizationConfig } from './config/authorization.config';
 import { databaseConfig } from './config/database.config';
 import { microserviceConfig } from './config/microservice.config';
 import { retentionConfig } from './config/retention.config';
+import { rateLimitConfig } from './config/rate-limit.config';
 import { tokenConfig } from './config/token.config';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
@@ -22,19 +23,21 @@ import { MicroserviceModule } from './microservice/microservice.module';
 import { RetentionModule } from './retention/retention.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { RevocationModule } from './revocation/revocation.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TokenModule } from './token/token.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig],
+      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig],
     }),
     LoggingModule,
     CommonModule,
     EventsModule,
     DatabaseModule,
     OAuthModule,
+    RateLimitModule,
     ClientsModule,
     TokenModule,
     DiscoveryMetadataModule,

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { answerHttpClientErrors } from './oauth/http-client-error';
 
 /**
  * Settings that live on the application rather than in a module; shared by main.ts and the e2e
@@ -12,5 +13,6 @@ export function configureApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
+  answerHttpClientErrors(app.getHttpServer());
   return app;
 }

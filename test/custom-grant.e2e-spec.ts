@@ -38,7 +38,7 @@ describe('the grant-type extension point: a test-only grant added by importing a
     const other = await t.createClient({ grantTypes: ['refresh_token'] });
     await token(other, { subject: 'carol' }).expect(400, /unauthorized_client/);
     const missing = await token(client, {}).expect(400);
-    expect(missing.body).toEqual({ error: 'invalid_request', error_description: 'Missing required parameter "subject"' });
+    expect(missing.body).toEqual({ error: 'invalid_request', error_description: "Missing required parameter 'subject'" });
     await token(client, { subject: 'carol', scope: 'admin' }).expect(400, /invalid_scope/);
   });
 });

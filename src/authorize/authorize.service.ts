@@ -88,7 +88,7 @@ export class AuthorizeService {
 function validate(query: URLSearchParams, client: ClientEntity, state?: string): { scope: string; codeChallenge: string } {
   // RFC 6749 §3.1: request parameters MUST NOT be included more than once (empty ones count as omitted).
   const repeated = [...new Set(query.keys())].find((name) => query.getAll(name).filter((value) => value !== '').length > 1);
-  if (repeated !== undefined) throw new RedirectableError('invalid_request', `Parameter "${repeated.slice(0, 40)}" is repeated`);
+  if (repeated !== undefined) throw new RedirectableError('invalid_request', `Parameter '${repeated.slice(0, 40)}' is repeated`);
   if (query.get('state') && state === undefined) throw new RedirectableError('invalid_request', 'state is too long');
   const responseType = query.get('response_type');
   if (!responseType) throw new RedirectableError('invalid_request', 'Missing required parameter "response_type"');

@@ -5,6 +5,7 @@ import { ClientsRepository } from '../clients/clients.repository';
 import { ClientsService } from '../clients/clients.service';
 import { Scope } from '../common/scope';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
+import { RevokeSelector, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from '../token/refresh-tokens/token-families.service';
 import { CliError } from './cli-error';
 
@@ -93,10 +94,33 @@ const tokensIssue: CliCommand = {
   },
 };
 
+const tokensList: CliCommand = {
+  usage: 'tokens:list --subject SUB',
+  async run(app, args) {
+    const { values } = parse(args, { subject: { type: 'string' } });
+    return app.get(TokenFamiliesAdmin).listLive(required(values, 'subject'));
+  },
+};
+
+const tokensRevoke: CliCommand = {
+  usage: 'tokens:revoke --subject SUB | --client-id ID | --family ID',
+  async run(app, args) {
+    const { values } = parse(args, { subject: { type: 'string' }, 'client-id': { type: 'string' }, family: { type: 'string' } });
+    const given = (['subject', 'client-id', 'family'] as const).filter((name) => values[name] !== undefined);
+    if (given.length !== 1) throw new CliError('give exactly one of --subject, --client-id, --family');
+    const value = required(values, given[0]);
+    const selector: RevokeSelector =
+      given[0] === 'subject' ? { subject: value } : given[0] === 'client-id' ? { clientId: value } : { familyId: value };
+    return app.get(TokenFamiliesAdmin).revoke(selector);
+  },
+};
+
 export const commands: Record<string, CliCommand> = {
   'clients:create': clientsCreate,
   'clients:list': clientsList,
   'clients:disable': clientsDisable,
   'clients:rotate-secret': clientsRotateSecret,
   'tokens:issue': tokensIssue,
+  'tokens:list': tokensList,
+  'tokens:revoke': tokensRevoke,
 };

@@ -1,93 +1,99 @@
+import { Logger } from '@nestjs/common';
+import * as secureRandom from '../common/secure-random';
 import { SecurityEvents } from '../events/security-events.service';
+import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
+import type { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import { ClientAuthenticator, parseBasicAuthorization } from './client-authenticator.service';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
 import type { ClientsRepository } from './clients.repository';
 
-const SECRET = 'correct-secret';
+const SECRET = 'the-right-secret';
 
-function client(overrides: Partial<ClientEntity> = {}): ClientEntity {
+function client(clientId: string, disabledAt: number | null): ClientEntity {
   return Object.assign(new ClientEntity(), {
-    clientId: 'c1',
-    name: 'c1',
+    clientId,
     secretHash: ClientSecret.hash(SECRET),
     tokenEndpointAuthMethod: 'client_secret_basic',
     grantTypes: ['refresh_token'],
-    scope: '',
-    redirectUris: [],
-    createdAt: 0,
-    disabledAt: null,
-    ...overrides,
+    disabledAt,
   });
 }
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
-describe('ClientAuthenticator', () => {
-  let stored: ClientEntity | null;
-  let events: SecurityEvents;
-  let authenticator: ClientAuthenticator;
+/**
+ * No client enumeration (issue #7 §3): a wrong secret, an unknown client and a disabled client must
+ * be indistinguishable to the caller — same error, status and description — and cost the same
+ * work: one lookup, one SHA-256 of the presented secret, one constant-time compare, one failure
+ * recorded for the limiter. Timing side by side: `npm run bench:client-auth`.
+ */
+describe('ClientAuthenticator: no client enumeration', () => {
+  beforeAll(() => Logger.overrideLogger(false));
 
-  beforeEach(() => {
-    stored = client();
-    events = new SecurityEvents();
-    jest.spyOn(events, 'emit').mockImplementation(() => undefined);
-    const repository = { findById: jest.fn(async (id: string) => (stored?.clientId === id ? stored : null)) };
-    authenticator = new ClientAuthenticator(repository as unknown as ClientsRepository, events);
-  });
+  const cases = {
+    'wrong secret': { id: 'known', secret: 'wrong', stored: client('known', null) },
+    'unknown client': { id: 'nobody', secret: 'wrong', stored: null },
+    'disabled client': { id: 'disabled', secret: SECRET, stored: client('disabled', 1) },
+  };
 
-  it('accepts the registered method with the right secret', async () => {
-    await expect(authenticator.authenticate({ authorization: basic('c1', SECRET), params: OAuthParams.empty() })).resolves.toBe(stored);
-  });
-
-  it('accepts a public client by client_id alone', async () => {
-    stored = client({ tokenEndpointAuthMethod: 'none', secretHash: null });
-    const params = OAuthParams.fromEntries({ client_id: 'c1' });
-    await expect(authenticator.authenticate({ params })).resolves.toBe(stored);
-  });
-
-  it('wrong secret, unknown client and disabled client: same error, and the secret is compared every time', async () => {
+  async function attempt({ id, secret, stored }: (typeof cases)[keyof typeof cases]) {
+    const lookups = jest.fn(async () => stored);
+    const record = jest.fn(async () => undefined);
+    const sha256 = jest.spyOn(secureRandom, 'sha256Hex');
+    const compare = jest.spyOn(secureRandom, 'digestsEqual');
     const matches = jest.spyOn(ClientSecret, 'matches');
-    const attempts = [
-      () => authenticator.authenticate({ authorization: basic('c1', 'wrong'), params: OAuthParams.empty() }),
-      () => authenticator.authenticate({ authorization: basic('nobody', SECRET), params: OAuthParams.empty() }),
-      async () => {
-        stored = client({ disabledAt: 1 });
-        return authenticator.authenticate({ authorization: basic('c1', SECRET), params: OAuthParams.empty() });
-      },
-    ];
-    const errors = [];
-    for (const attempt of attempts) errors.push(await attempt().catch((error) => error));
-    expect(errors.map((error) => [error.code, error.status, error.description])).toEqual(
-      Array(3).fill(['invalid_client', 401, 'Client authentication failed']),
+    const authenticator = new ClientAuthenticator(
+      { findById: lookups } as unknown as ClientsRepository,
+      new SecurityEvents(),
+      { record } as unknown as ClientAuthFailures,
     );
-    expect(matches).toHaveBeenCalledTimes(3);
-    expect(events.emit).toHaveBeenCalledTimes(3);
-    expect(events.emit).toHaveBeenCalledWith(expect.objectContaining({ type: 'client_auth_failed', clientId: 'nobody' }));
-    matches.mockRestore();
+    const error = await authenticator.authenticate({ authorization: basic(id, secret), params: OAuthParams.empty() }).then(
+      () => null,
+      (caught: unknown) => caught as OAuthError,
+    );
+    const work = { lookups: lookups.mock.calls.length, secretHashes: sha256.mock.calls.length, compares: compare.mock.calls.length, matches: matches.mock.calls.length, recorded: record.mock.calls.length };
+    jest.restoreAllMocks();
+    return { error, work };
+  }
+
+  it('gives all three the same response and does the same work', async () => {
+    const results = [];
+    for (const input of Object.values(cases)) results.push(await attempt(input));
+    for (const { error } of results) {
+      expect(error).toBeInstanceOf(OAuthError);
+      expect({ status: error!.status, body: error!.toJSON() }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      });
+    }
+    expect(results[0].work).toEqual({ lookups: 1, secretHashes: 1, compares: 1, matches: 1, recorded: 1 });
+    expect(results[1].work).toEqual(results[0].work);
+    expect(results[2].work).toEqual(results[0].work);
   });
 
-  it('refuses two methods in one request with invalid_request (RFC 6749 §2.3)', async () => {
-    const params = OAuthParams.fromEntries({ client_secret: SECRET });
-    await expect(authenticator.authenticate({ authorization: basic('c1', SECRET), params })).rejects.toMatchObject({ code: 'invalid_request' });
+  it('compares an unknown client against the dummy hash, not against nothing', async () => {
+    const spy = jest.spyOn(ClientSecret, 'matches');
+    const authenticator = new ClientAuthenticator({ findById: async () => null } as unknown as ClientsRepository, new SecurityEvents());
+    await authenticator.authenticate({ authorization: basic('nobody', 'x'), params: OAuthParams.empty() }).catch(() => undefined);
+    expect(spy).toHaveBeenCalledWith('x', ClientSecret.DUMMY_HASH);
+    spy.mockRestore();
   });
 });
 
-describe('parseBasicAuthorization (RFC 6749 §2.3.1)', () => {
-  it('form-url-decodes id and secret', () => {
-    const header = `Basic ${Buffer.from('my%3Aclient:s%2Bcret+x').toString('base64')}`;
-    expect(parseBasicAuthorization(header)).toEqual({ clientId: 'my:client', secret: 's+cret x' });
+describe('parseBasicAuthorization', () => {
+  // Regression: found by test/hostile-input.e2e-spec.ts on PostgreSQL — `Basic ADo=` ("\0:") put a
+  // NUL into the client lookup, which PostgreSQL rejects: a 500 instead of invalid_client.
+  it.each(['\u0000', 'a\u0000b', 'line\nbreak', '\u007f'])('rejects control characters in the client id %j as invalid_client', (id) => {
+    const header = `Basic ${Buffer.from(`${encodeURIComponent(id)}:secret`).toString('base64')}`;
+    expect(() => parseBasicAuthorization(header)).toThrow(expect.objectContaining({ code: 'invalid_client', status: 401 }));
+    const raw = `Basic ${Buffer.from(`${id}:secret`).toString('base64')}`;
+    expect(() => parseBasicAuthorization(raw)).toThrow(expect.objectContaining({ code: 'invalid_client' }));
   });
 
-  it('splits at the first colon only', () => {
-    expect(parseBasicAuthorization(basic('id', 'a:b'))).toEqual({ clientId: 'id', secret: 'a:b' });
+  it('accepts unicode client ids (they simply match no client)', () => {
+    const header = `Basic ${Buffer.from(`${encodeURIComponent('клиент😀')}:s`).toString('base64')}`;
+    expect(parseBasicAuthorization(header)).toEqual({ clientId: 'клиент😀', secret: 's' });
   });
-
-  it.each(['Basic', 'Basic !!!', `Basic ${Buffer.from('nocolon').toString('base64')}`, `Basic ${Buffer.from(':secret').toString('base64')}`, 'Digest x'])(
-    'rejects %p as invalid_client',
-    (header) => {
-      expect(() => parseBasicAuthorization(header)).toThrow(expect.objectContaining({ code: 'invalid_client' }));
-    },
-  );
 });

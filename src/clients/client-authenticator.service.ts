@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { SecurityEvents } from '../events/security-events.service';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
+import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
@@ -20,6 +21,7 @@ interface PresentedCredentials {
 
 const MAX_AUTHORIZATION_LENGTH = 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -32,6 +34,7 @@ export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientsRepository,
     private readonly events: SecurityEvents,
+    @Optional() private readonly failures?: ClientAuthFailures,
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
@@ -39,7 +42,10 @@ export class ClientAuthenticator {
       return await this.verify(input);
     } catch (error) {
       if (error instanceof OAuthError && error.code === 'invalid_client') {
-        this.events.emit({ type: 'client_auth_failed', clientId: clientIdOf(input), reason: error.debug ?? 'unknown' });
+        const clientId = clientIdOf(input);
+        this.events.emit({ type: 'client_auth_failed', clientId, reason: error.debug ?? 'unknown' });
+        // Known or not, every claimed id is counted the same way (no enumeration through the limiter).
+        if (clientId !== undefined) await this.failures?.record(clientId).catch(() => undefined);
       }
       throw error;
     }
@@ -99,7 +105,14 @@ export function parseBasicAuthorization(header: string): { clientId: string; sec
   }
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw OAuthError.invalidClient('Basic credentials have no client id or no colon');
-  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  // RFC 6749 Appendix A.1/A.2: client_id and client_secret are VSCHAR, never control characters
+  // (a NUL would also reach the database, where PostgreSQL rejects it as a query error).
+  if (CONTROL_CHARACTERS.test(clientId) || CONTROL_CHARACTERS.test(secret)) {
+    throw OAuthError.invalidClient('Basic credentials contain control characters');
+  }
+  return { clientId, secret };
 }
 
 function formDecode(value: string): string {

@@ -28,6 +28,38 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   REFRESH_TOKEN_IDLE_TTL = 1209600;
 
+  /** Seconds after a rotation during which the same client may retry it (0 = strict, no retries). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(300)
+  REFRESH_TOKEN_REUSE_INTERVAL = 0;
+
+  /** Abuse limits on /oauth/* (see docs): off only for benchmarks and tests that flood on purpose. */
+  @IsIn(['true', 'false'])
+  RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_WINDOW = 60;
+
+  /** 0 turns this one limit off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_PER_IP = 600;
+
+  /** 0 turns this one limit off. A public client shared by many devices needs a high value. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_PER_CLIENT = 6000;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURES = 10;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURE_BLOCK = 300;
+
+  /** Shared rate-limit counters (unset: in memory) and the `redis` microservice transport's broker. */
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://host:port[/db] or rediss://...' })
+  REDIS_URL?: string;
+
+  @IsString()
+  RATE_LIMIT_REDIS_PREFIX = 'oauth:rl:';
+
   @IsIn(['ES256', 'RS256'])
   ACCESS_TOKEN_SIGNING_ALG: 'ES256' | 'RS256' = 'ES256';
 
@@ -54,9 +86,6 @@ export class Environment {
   @ValidateIf((env: Environment) => env.MICROSERVICE_PORT !== undefined)
   @Matches(/^\S{32,}$/, { message: 'MICROSERVICE_SECRET (at least 32 characters, no spaces) is required when MICROSERVICE_PORT is set' })
   MICROSERVICE_SECRET?: string;
-
-  @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'], require_protocol: true })
-  REDIS_URL = 'redis://127.0.0.1:6379';
 
   @IsUrl({ require_tld: false, protocols: ['nats', 'tls'], require_protocol: true })
   NATS_URL = 'nats://127.0.0.1:4222';

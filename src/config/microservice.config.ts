@@ -10,7 +10,7 @@ export const microserviceConfig = registerAs('microservice', () => {
     host: env.MICROSERVICE_HOST,
     port: env.MICROSERVICE_PORT,
     secret: env.MICROSERVICE_SECRET ?? '',
-    redisUrl: env.REDIS_URL,
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     natsUrl: env.NATS_URL,
   };
 });

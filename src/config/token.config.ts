@@ -8,6 +8,7 @@ export const tokenConfig = registerAs('token', () => {
     accessTokenTtl: env.ACCESS_TOKEN_TTL,
     refreshTokenAbsoluteTtl: env.REFRESH_TOKEN_ABSOLUTE_TTL,
     refreshTokenIdleTtl: env.REFRESH_TOKEN_IDLE_TTL,
+    refreshTokenReuseInterval: env.REFRESH_TOKEN_REUSE_INTERVAL,
     signingAlgorithm: env.ACCESS_TOKEN_SIGNING_ALG,
     audience: env.ACCESS_TOKEN_AUDIENCE,
   };

@@ -7,6 +7,7 @@ import { AuthorizationCodeEntity } from '../token/grants/authorization-code/auth
 import { SigningKeyEntity } from '../token/keys/signing-key.entity';
 import { RevokedAccessTokenEntity } from '../token-status/revoked-access-token.entity';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
+import { ServerSecretEntity } from '../token/refresh-tokens/server-secret.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { migrations } from './migrations';
 
@@ -18,6 +19,7 @@ export const entities = [
   RevokedAccessTokenEntity,
   LoginRequestEntity,
   AuthorizationCodeEntity,
+  ServerSecretEntity,
 ];
 
 export interface DatabaseSettings {

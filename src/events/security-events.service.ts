@@ -1,21 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { SecurityEvent } from './security-event';
+import type { SecurityEvent, SecurityEventType } from './security-event';
 
 type Listener = (event: SecurityEvent) => void;
 
-/** One place where security events are emitted; logs them and fans them out (e.g. to metrics). */
+const WARNINGS: ReadonlySet<SecurityEventType> = new Set(['reuse_detected', 'client_auth_failed']);
+
+/** One place where security events are emitted; logs them, counts them and fans them out. */
 @Injectable()
 export class SecurityEvents {
   private readonly logger = new Logger('SecurityEvents');
   private readonly listeners: Listener[] = [];
+  private readonly counts = new Map<SecurityEventType, number>();
 
   emit(event: SecurityEvent): void {
-    const level = event.type === 'reuse_detected' || event.type === 'client_auth_failed' ? 'warn' : 'log';
-    this.logger[level]({ msg: 'security_event', ...event });
+    this.counts.set(event.type, (this.counts.get(event.type) ?? 0) + 1);
+    this.logger[WARNINGS.has(event.type) ? 'warn' : 'log']({ msg: 'security_event', ...event });
     for (const listener of this.listeners) listener(event);
   }
 
   subscribe(listener: Listener): void {
     this.listeners.push(listener);
+  }
+
+  /** Events of `type` emitted by this process since start. */
+  count(type: SecurityEventType): number {
+    return this.counts.get(type) ?? 0;
+  }
+
+  snapshot(): Partial<Record<SecurityEventType, number>> {
+    return Object.fromEntries(this.counts);
   }
 }

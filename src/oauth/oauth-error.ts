@@ -44,6 +44,14 @@ export class OAuthError extends Error {
   }
 
   toJSON(): { error: string; error_description: string } {
-    return { error: this.code, error_description: this.description };
+    return { error: this.code, error_description: toNqsChars(this.description) };
   }
+}
+
+/**
+ * RFC 6749 §5.2: error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E.
+ * Descriptions may quote request input (a parameter name), so they are coerced here, once.
+ */
+function toNqsChars(text: string): string {
+  return text.replace(/"/g, "'").replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

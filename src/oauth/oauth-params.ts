@@ -38,7 +38,7 @@ export class OAuthParams {
       // RFC 6749 §3.2: parameters sent without a value MUST be treated as if they were omitted.
       if (value === '') continue;
       // RFC 6749 §3.2: request parameters MUST NOT be included more than once.
-      if (values.has(name)) throw OAuthError.invalidRequest(`Parameter "${safeName(name)}" is repeated`);
+      if (values.has(name)) throw OAuthError.invalidRequest(`Parameter '${safeName(name)}' is repeated`);
       values.set(name, value);
     }
     return new OAuthParams(values);
@@ -54,7 +54,7 @@ export class OAuthParams {
 
   require(name: string): string {
     const value = this.values.get(name);
-    if (value === undefined) throw OAuthError.invalidRequest(`Missing required parameter "${name}"`);
+    if (value === undefined) throw OAuthError.invalidRequest(`Missing required parameter '${name}'`);
     return value;
   }
 }

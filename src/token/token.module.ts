@@ -11,8 +11,10 @@ import { RefreshGrantService } from './grants/refresh-token/refresh-grant.servic
 import { JwksController } from './keys/jwks.controller';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeysService } from './keys/signing-keys.service';
+import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-derivation-key.service';
 import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
+import { TokenFamiliesAdmin } from './refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from './refresh-tokens/token-families.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
 import { TokenController } from './token.controller';
@@ -31,12 +33,14 @@ import { TokenIssuer } from './token-issuer.service';
     SigningKeysService,
     TokenIssuer,
     RefreshTokensRepository,
+    RefreshTokenDerivationKey,
     TokenFamiliesService,
+    TokenFamiliesAdmin,
     RefreshGrantService,
     ClientCredentialsGrantService,
     AuthorizationCodesRepository,
     AuthorizationCodeGrantService,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService],
+  exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin],
 })
 export class TokenModule {}

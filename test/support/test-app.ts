@@ -41,7 +41,8 @@ export class TestApp {
 
   static async create(options: TestAppOptions = {}): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase());
-    const restoreEnv = setEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'error', ...options.env });
+    // Rate limits off unless a test turns them on: suites send many requests from one address.
+    const restoreEnv = setEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', ...options.env });
     const clock = new FakeClock();
     try {
       let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })

@@ -3,6 +3,7 @@ import { AuthorizationCodeFlow1764288000300 } from './1764288000300-authorizatio
 import { RevokedAccessTokens1764288000400 } from './1764288000400-revoked-access-tokens';
 import { ClientIntrospectionPermission1764288000401 } from './1764288000401-client-introspection-permission';
 import { ScaleOutSchema1764288000500 } from './1764288000500-scale-out-schema';
+import { ServerSecrets1764288000700 } from './1764288000700-server-secrets';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   RevokedAccessTokens1764288000400,
   ClientIntrospectionPermission1764288000401,
   ScaleOutSchema1764288000500,
+  ServerSecrets1764288000700,
 ];

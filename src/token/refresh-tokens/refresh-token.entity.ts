@@ -4,6 +4,7 @@ import { epochMs } from '../../database/epoch-ms.transformer';
 /** One refresh token of a family. Only its SHA-256 hash is stored, never the token. */
 @Entity('refresh_tokens')
 @Index('IDX_refresh_tokens_family', ['familyId'])
+@Index('IDX_refresh_tokens_parent', ['parentId'])
 export class RefreshTokenEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan } from 'typeorm';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { TokenFamilyEntity } from './token-family.entity';
@@ -35,6 +35,11 @@ export class RefreshTokensRepository {
     });
   }
 
+  /** The token that replaced `parentId` when it was rotated, if any (there is at most one). */
+  findSuccessor(parentId: string): Promise<RefreshTokenEntity | null> {
+    return this.database.run((manager) => manager.findOneBy(RefreshTokenEntity, { parentId }));
+  }
+
   /**
    * Retires `current` and stores its successor in one transaction. The conditional UPDATE is
    * the whole concurrency control: of any number of requests racing with one token, across
@@ -64,11 +69,36 @@ export class RefreshTokensRepository {
     });
   }
 
+  /** Families not revoked and not past their absolute lifetime, newest use first. */
+  liveFamilies(where: FamilySelector, now: number): Promise<TokenFamilyEntity[]> {
+    return this.database.run((manager) =>
+      manager.find(TokenFamilyEntity, { where: { ...where, revokedAt: IsNull(), expiresAt: MoreThan(now) }, order: { lastUsedAt: 'DESC' } }),
+    );
+  }
+
+  /** Revokes every unrevoked family matching `where`, in one transaction; returns those families. */
+  revokeFamilies(where: FamilySelector, now: number, reason: string): Promise<Pick<TokenFamilyEntity, 'id' | 'clientId'>[]> {
+    return this.database.transaction(async (manager) => {
+      const families = await manager.find(TokenFamilyEntity, { select: { id: true, clientId: true }, where: { ...where, revokedAt: IsNull() } });
+      // Still conditional on revoked_at: a family revoked meanwhile (reuse) keeps its first reason.
+      for (const chunk of chunks(families, 500)) {
+        await manager.update(TokenFamilyEntity, { id: In(chunk.map((family) => family.id)), revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+      }
+      return families;
+    });
+  }
+
   /** Ends every token of the family at once: their checks all read the family's `revoked_at`. */
   async revokeFamily(familyId: string, now: number, reason: string): Promise<boolean> {
     const result = await this.database.run((manager) => revokeWhere(manager, { id: familyId }, now, reason));
     return result > 0;
   }
+}
+
+export type FamilySelector = Partial<Pick<TokenFamilyEntity, 'id' | 'clientId' | 'subject'>>;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 }
 
 async function revokeWhere(

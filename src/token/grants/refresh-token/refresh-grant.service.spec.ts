@@ -1,104 +1,165 @@
+import { Logger } from '@nestjs/common';
 import { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
 import type { TokenConfig } from '../../../config/token.config';
 import { SecurityEvents } from '../../../events/security-events.service';
+import { OAuthError } from '../../../oauth/oauth-error';
 import { OAuthParams } from '../../../oauth/oauth-params';
-import { hashRefreshToken } from '../../refresh-tokens/refresh-token-factory';
-import { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import type { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
+import type { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
+import { hashRefreshToken, isDerivedSuccessor, mintRefreshToken } from '../../refresh-tokens/refresh-token-factory';
+import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
+import type { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.repository';
 import { TokenFamilyEntity } from '../../refresh-tokens/token-family.entity';
 import type { TokenIssuer } from '../../token-issuer.service';
 import { RefreshGrantService } from './refresh-grant.service';
 
-const NOW = 1_000_000_000_000;
-const PRESENTED = 'a'.repeat(43);
-const config = { refreshTokenIdleTtl: 60, refreshTokenAbsoluteTtl: 600, accessTokenTtl: 900 } as TokenConfig;
-const client = Object.assign(new ClientEntity(), { clientId: 'c1', grantTypes: ['refresh_token'] });
+const KEY = Buffer.alloc(32, 7);
+const T0 = 1_000_000;
 
-function stored(token: Partial<RefreshTokenEntity> = {}, family: Partial<TokenFamilyEntity> = {}): StoredRefreshToken {
-  return {
-    token: Object.assign(new RefreshTokenEntity(), {
-      id: 't1', tokenHash: hashRefreshToken(PRESENTED), familyId: 'f1', parentId: null, generation: 3,
-      issuedAt: NOW - 1000, expiresAt: NOW + 59_000, consumedAt: null, ...token,
-    }),
-    family: Object.assign(new TokenFamilyEntity(), {
-      id: 'f1', clientId: 'c1', subject: 'alice', scope: 'read write', createdAt: NOW - 1000,
-      expiresAt: NOW + 599_000, lastUsedAt: NOW - 1000, revokedAt: null, revokedReason: null, ...family,
-    }),
-  };
+/** An in-memory repository with the same contract: consume is a compare-and-set on consumedAt. */
+class MemoryRepository {
+  tokens: RefreshTokenEntity[] = [];
+  families = new Map<string, TokenFamilyEntity>();
+
+  async findByHash(hash: string) {
+    const token = this.tokens.find((candidate) => candidate.tokenHash === hash);
+    return token ? { token: { ...token }, family: { ...this.families.get(token.familyId)! } } : null;
+  }
+  async findSuccessor(parentId: string) {
+    return this.tokens.find((candidate) => candidate.parentId === parentId) ?? null;
+  }
+  async consume(current: RefreshTokenEntity, successor: RefreshTokenEntity, now: number) {
+    const row = this.tokens.find((candidate) => candidate.id === current.id)!;
+    if (row.consumedAt !== null || this.families.get(row.familyId)!.revokedAt !== null) return false;
+    row.consumedAt = now;
+    this.tokens.push(successor);
+    return true;
+  }
+  async revokeFamily(id: string, now: number, reason: string) {
+    const family = this.families.get(id)!;
+    if (family.revokedAt !== null) return false;
+    Object.assign(family, { revokedAt: now, revokedReason: reason });
+    return true;
+  }
+}
+
+function setup(reuseInterval: number) {
+  const repository = new MemoryRepository();
+  const clock = { now: jest.fn(() => T0) } as unknown as Clock & { now: jest.Mock };
+  const events = new SecurityEvents();
+  const issuer = { bearerResponse: jest.fn((grant, refresh) => ({ access_token: `at-${Math.random()}`, refresh_token: refresh, scope: grant.scope })) };
+  const config = { refreshTokenIdleTtl: 3600, refreshTokenReuseInterval: reuseInterval } as TokenConfig;
+  const key = { get: () => KEY } as RefreshTokenDerivationKey;
+  const service = new RefreshGrantService(
+    repository as unknown as RefreshTokensRepository,
+    issuer as unknown as TokenIssuer,
+    clock,
+    events,
+    key,
+    config,
+  );
+  const client = Object.assign(new ClientEntity(), { clientId: 'app' });
+  const family = Object.assign(new TokenFamilyEntity(), {
+    id: 'fam', clientId: 'app', subject: 'alice', scope: 'read', createdAt: T0, expiresAt: T0 + 86_400_000, lastUsedAt: T0, revokedAt: null, revokedReason: null,
+  });
+  repository.families.set(family.id, family);
+  const first = mintRefreshToken({ familyId: 'fam', parentId: null, generation: 0, issuedAt: T0, idleTtlSeconds: 3600 });
+  repository.tokens.push(first.entity);
+  const refresh = (token: string, by = client) => service.handle(OAuthParams.fromEntries({ refresh_token: token }), by);
+  return { repository, clock, events, service, client, family, first: first.value, refresh };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
+  const error = await promise.then(() => null, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(OAuthError);
+  return error as OAuthError;
 }
 
 describe('RefreshGrantService', () => {
-  let repository: jest.Mocked<Pick<RefreshTokensRepository, 'findByHash' | 'consume' | 'revokeFamily'>>;
-  let issuer: jest.Mocked<Pick<TokenIssuer, 'bearerResponse'>>;
-  let service: RefreshGrantService;
+  beforeAll(() => Logger.overrideLogger(false));
 
-  beforeEach(() => {
-    repository = { findByHash: jest.fn(), consume: jest.fn().mockResolvedValue(true), revokeFamily: jest.fn().mockResolvedValue(true) };
-    issuer = { bearerResponse: jest.fn((grant, refreshToken) => ({ access_token: 'at', token_type: 'Bearer', expires_in: 900, refresh_token: refreshToken, scope: grant.scope })) };
-    const clock = { now: () => NOW } as Clock;
-    const events = { emit: jest.fn() } as unknown as SecurityEvents;
-    service = new RefreshGrantService(repository as unknown as RefreshTokensRepository, issuer as unknown as TokenIssuer, clock, events, config);
-  });
-
-  const handle = (extra: Record<string, string> = {}) => service.handle(OAuthParams.fromEntries({ refresh_token: PRESENTED, ...extra }), client);
-
-  it('looks the token up by its SHA-256 hash and stores a successor of the next generation', async () => {
-    repository.findByHash.mockResolvedValue(stored());
-    const response = await handle();
-    expect(repository.findByHash).toHaveBeenCalledWith(hashRefreshToken(PRESENTED));
-    const [current, successor, now] = repository.consume.mock.calls[0];
-    expect(current.id).toBe('t1');
-    expect(successor).toMatchObject({ familyId: 'f1', parentId: 't1', generation: 4, issuedAt: NOW, expiresAt: NOW + 60_000, consumedAt: null });
-    expect(now).toBe(NOW);
-    expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  it('derives the successor from the predecessor with the server key and stores only its hash', async () => {
+    const s = setup(0);
+    const response = await s.refresh(s.first);
+    const successor = s.repository.tokens[1];
     expect(successor.tokenHash).toBe(hashRefreshToken(response.refresh_token!));
-    expect(issuer.bearerResponse).toHaveBeenCalledWith({ subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1' }, response.refresh_token);
+    expect(successor.tokenHash).not.toContain(response.refresh_token!);
+    expect(isDerivedSuccessor(successor, KEY, s.first)).toBe(true);
+    expect(isDerivedSuccessor(successor, Buffer.alloc(32, 8), s.first)).toBe(false);
+    expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('a consumed token revokes its family and fails with invalid_grant', async () => {
-    repository.findByHash.mockResolvedValue(stored({ consumedAt: NOW - 10 }));
-    await expect(handle()).rejects.toMatchObject({ code: 'invalid_grant' });
-    expect(repository.revokeFamily).toHaveBeenCalledWith('f1', NOW, 'reuse_detected');
-    expect(repository.consume).not.toHaveBeenCalled();
+  it('strict mode: a second presentation revokes with reason "strict"', async () => {
+    const s = setup(0);
+    await s.refresh(s.first);
+    const reasons: unknown[] = [];
+    s.events.subscribe((event) => event.type === 'reuse_detected' && reasons.push(event.reason));
+    expect((await rejection(s.refresh(s.first))).code).toBe('invalid_grant');
+    expect(reasons).toEqual(['strict']);
+    expect(s.family.revokedReason).toBe('reuse_detected');
   });
 
-  it('losing the race for the conditional update is a reuse too', async () => {
-    repository.findByHash.mockResolvedValue(stored());
-    repository.consume.mockResolvedValue(false);
-    await expect(handle()).rejects.toMatchObject({ code: 'invalid_grant' });
-    expect(repository.revokeFamily).toHaveBeenCalledWith('f1', NOW, 'reuse_detected');
-    expect(issuer.bearerResponse).not.toHaveBeenCalled();
+  it('serves a retry with the same successor, writes nothing and counts it', async () => {
+    const s = setup(30);
+    const original = await s.refresh(s.first);
+    s.clock.now.mockReturnValue(T0 + 30_000);
+    const retry = await s.refresh(s.first);
+    expect(retry.refresh_token).toBe(original.refresh_token);
+    expect(s.repository.tokens).toHaveLength(2);
+    expect(s.events.count('retry_served')).toBe(1);
+    expect(s.family.revokedAt).toBeNull();
   });
 
   it.each([
-    ['unknown', null],
-    ['of another client', stored({}, { clientId: 'c2' })],
-    ['of a revoked family', stored({}, { revokedAt: NOW - 1, revokedReason: 'x' })],
-    ['past its idle lifetime', stored({ expiresAt: NOW })],
-    ['past the absolute lifetime', stored({}, { expiresAt: NOW })],
-  ])('a token %s → invalid_grant, nothing written', async (_name, found) => {
-    repository.findByHash.mockResolvedValue(found);
-    await expect(handle()).rejects.toMatchObject({ code: 'invalid_grant' });
-    expect(repository.consume).not.toHaveBeenCalled();
-    expect(repository.revokeFamily).not.toHaveBeenCalled();
+    ['outside_interval', (s: ReturnType<typeof setup>) => s.clock.now.mockReturnValue(T0 + 30_001)],
+    ['other_client', () => undefined],
+  ])('rejects a retry as reuse: %s', async (reason, arrange) => {
+    const s = setup(30);
+    await s.refresh(s.first);
+    arrange(s);
+    const reasons: unknown[] = [];
+    s.events.subscribe((event) => event.type === 'reuse_detected' && reasons.push(event.reason));
+    const by = reason === 'other_client' ? Object.assign(new ClientEntity(), { clientId: 'other' }) : s.client;
+    expect((await rejection(s.refresh(s.first, by))).code).toBe('invalid_grant');
+    expect(reasons).toEqual([reason]);
+    expect(s.family.revokedAt).not.toBeNull();
   });
 
-  it('a token of the wrong shape is rejected without a lookup', async () => {
-    await expect(service.handle(OAuthParams.fromEntries({ refresh_token: 'short' }), client)).rejects.toMatchObject({ code: 'invalid_grant' });
-    expect(repository.findByHash).not.toHaveBeenCalled();
+  it('rejects a grand-parent and the parent of a used successor as reuse', async () => {
+    const s = setup(30);
+    const second = (await s.refresh(s.first)).refresh_token!;
+    await s.refresh(second);
+    expect((await rejection(s.refresh(s.first))).debug).toContain('successor_used');
+    expect(s.family.revokedAt).not.toBeNull();
   });
 
-  it.each([['read admin'], ['"bad"'], ['   ']])('scope %p → invalid_scope, nothing written', async (scope) => {
-    repository.findByHash.mockResolvedValue(stored());
-    await expect(handle({ scope })).rejects.toMatchObject({ code: 'invalid_scope' });
-    expect(repository.consume).not.toHaveBeenCalled();
+  it('rejects a successor that was not derived with this key (key replaced) as reuse', async () => {
+    const s = setup(30);
+    await s.refresh(s.first);
+    s.repository.tokens[1].tokenHash = hashRefreshToken('x'.repeat(43));
+    expect((await rejection(s.refresh(s.first))).debug).toContain('not_derived');
   });
 
-  it('a narrower scope goes to the access token only', async () => {
-    repository.findByHash.mockResolvedValue(stored());
-    const response = await handle({ scope: 'read' });
-    expect(response.scope).toBe('read');
-    expect(issuer.bearerResponse).toHaveBeenCalledWith(expect.objectContaining({ scope: 'read' }), expect.any(String));
+  it('answers a request that lost the rotation race as a retry', async () => {
+    const s = setup(30);
+    const consume = s.repository.consume.bind(s.repository);
+    let winner: Promise<unknown> | undefined;
+    // Interleave: a second request rotates between our read and our conditional update.
+    jest.spyOn(s.repository, 'consume').mockImplementationOnce(async (current, successor, now) => {
+      winner = s.refresh(s.first);
+      await winner;
+      return consume(current, successor, now);
+    });
+    const loser = await s.refresh(s.first);
+    expect(loser.refresh_token).toBe(((await winner) as { refresh_token: string }).refresh_token);
+    expect(s.repository.tokens).toHaveLength(2);
+  });
+
+  it('checks the scope of a retry against the family, without revoking', async () => {
+    const s = setup(30);
+    await s.refresh(s.first);
+    const error = await rejection(s.service.handle(OAuthParams.fromEntries({ refresh_token: s.first, scope: 'admin' }), s.client));
+    expect(error.code).toBe('invalid_scope');
+    expect(s.family.revokedAt).toBeNull();
   });
 });

@@ -1,0 +1,15 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+
+/**
+ * A fixed-window counter with blocking, shared by every instance when it lives in Redis.
+ * `increment` is @nestjs/throttler's contract (ttl and blockDuration in milliseconds; the record's
+ * times in seconds); `blockedFor` looks without counting.
+ */
+export interface RateLimitStore extends ThrottlerStorage {
+  /** Seconds until `key` is no longer blocked; 0 when it is not blocked. */
+  blockedFor(key: string): Promise<number>;
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');

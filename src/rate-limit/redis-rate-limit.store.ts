@@ -1,0 +1,86 @@
+import { Logger } from '@nestjs/common';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import Redis from 'ioredis';
+import type { RateLimitStore } from './rate-limit-store';
+
+/**
+ * Count, expire and block in one atomic step, so that instances sharing Redis never lose or
+ * double a hit (a GET-then-SET from two instances would). Both keys carry the same hash tag, so
+ * the script also runs on Redis Cluster.
+ * KEYS: hits, block. ARGV: window ms, limit, block ms. Returns hits, window ms left, blocked, block ms left.
+ */
+const INCREMENT_SCRIPT = `
+local blockLeft = redis.call('PTTL', KEYS[2])
+if blockLeft > 0 then
+  return {tonumber(redis.call('GET', KEYS[1]) or '0'), math.max(redis.call('PTTL', KEYS[1]), 0), 1, blockLeft}
+end
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local windowLeft = redis.call('PTTL', KEYS[1])
+if windowLeft < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  windowLeft = tonumber(ARGV[1])
+end
+if hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  return {hits, windowLeft, 1, tonumber(ARGV[3])}
+end
+return {hits, windowLeft, 0, 0}
+`;
+
+const CONNECT_WAIT_MS = 2000;
+
+type RateLimitRedis = Redis & { rateLimitIncrement(hits: string, block: string, ttl: number, limit: number, blockMs: number): Promise<number[]> };
+
+/** Counters shared by every instance through Redis (REDIS_URL). */
+export class RedisRateLimitStore implements RateLimitStore {
+  private readonly logger = new Logger(RedisRateLimitStore.name);
+  private readonly redis: RateLimitRedis;
+
+  constructor(url: string, private readonly prefix: string) {
+    // No offline queue: while Redis is unreachable a command fails at once and the guard fails
+    // open, instead of every token request waiting for reconnection attempts.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: CONNECT_WAIT_MS, disconnectTimeout: 200 }) as RateLimitRedis;
+    this.redis.on('error', (error) => this.logger.warn(`redis: ${error.message}`));
+    this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
+    const [hits, windowLeft, blocked, blockLeft] = await this.redis.rateLimitIncrement(this.key(key, 'hits'), this.key(key, 'block'), ttl, limit, blockDuration);
+    return { totalHits: hits, timeToExpire: seconds(windowLeft), isBlocked: blocked === 1, timeToBlockExpire: seconds(blockLeft) };
+  }
+
+  async blockedFor(key: string): Promise<number> {
+    return seconds(await this.redis.pttl(this.key(key, 'block')));
+  }
+
+  /** Waits (bounded) for the first connection, so requests right after boot are counted. */
+  async open(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.logger.warn('redis not reachable yet: rate limits fail open until it is');
+        done();
+      }, CONNECT_WAIT_MS);
+      this.redis.once('ready', done);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
+  }
+
+  private key(key: string, part: string): string {
+    return `${this.prefix}{${key}}:${part}`;
+  }
+}
+
+function seconds(ms: number): number {
+  return ms > 0 ? Math.ceil(ms / 1000) : 0;
+}

@@ -1,0 +1,118 @@
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
+import { TestApp, TestClient } from './support/test-app';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+function expectSlowDown(res: Response): void {
+  expect(res.status).toBe(429);
+  expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+  expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(res.headers['cache-control']).toBe('no-store');
+}
+
+const wrongSecret = (client: TestClient): TestClient => ({ ...client, clientSecret: 'wrong' });
+
+/** The same behaviour whichever store backs the counters. */
+function limiterBehaviour(storeEnv: () => Record<string, string>) {
+  let apps: TestApp[] = [];
+  const start = async (env: Record<string, string>) => {
+    const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_CLIENT: '1000', ...storeEnv(), ...env } });
+    apps.push(t);
+    return t;
+  };
+  afterEach(async () => {
+    await Promise.all(apps.map((t) => t.close()));
+    apps = [];
+  });
+
+  it('limits each client id on its own and answers 429 slow_down with Retry-After', async () => {
+    const t = await start({ RATE_LIMIT_PER_CLIENT: '3' });
+    const [a, b] = [await t.createClient(), await t.createClient()];
+    for (let i = 0; i < 3; i++) await t.refresh(a, 'x'.repeat(43)).expect(400);
+    expectSlowDown(await t.refresh(a, 'x'.repeat(43)));
+    await t.refresh(b, 'x'.repeat(43)).expect(400);
+  });
+
+  it('limits each IP address', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '4' });
+    for (let i = 0; i < 4; i++) await t.http().post('/oauth/token').type('form').send({ grant_type: 'refresh_token' }).expect(401);
+    expectSlowDown(await t.http().post('/oauth/token').type('form').send({ grant_type: 'refresh_token' }));
+  });
+
+  it('blocks a client id, and only it, after repeated authentication failures', async () => {
+    const t = await start({ RATE_LIMIT_AUTH_FAILURES: '3' });
+    const [victim, bystander] = [await t.createClient(), await t.createClient()];
+    const live = (await t.issueTokens(victim)).refresh_token!;
+    for (let i = 0; i < 4; i++) await t.refresh(wrongSecret(victim), live).expect(401);
+    // Even the right secret is refused now; the family is untouched; others are served.
+    expectSlowDown(await t.refresh(victim, live));
+    await t.refresh(bystander, (await t.issueTokens(bystander)).refresh_token!).expect(200);
+    // Unknown client ids are counted the same way (no enumeration through the limiter).
+    const ghost = { clientId: `ghost-${randomUUID()}`, clientSecret: 'nope' };
+    for (let i = 0; i < 4; i++) await t.refresh(ghost, live).expect(401);
+    expectSlowDown(await t.refresh(ghost, live));
+  });
+}
+
+describe('rate limits, in memory (no REDIS_URL)', () => {
+  limiterBehaviour(() => ({}));
+
+  it('treats a limit of 0 as no limit', async () => {
+    const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0' } });
+    try {
+      const client = await t.createClient();
+      for (let i = 0; i < 20; i++) await t.refresh(client, 'x'.repeat(43)).expect(400);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('lifts a block once its time has passed (fake clock)', async () => {
+    const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_AUTH_FAILURES: '1', RATE_LIMIT_AUTH_FAILURE_BLOCK: '30' } });
+    try {
+      const client = await t.createClient();
+      const live = (await t.issueTokens(client)).refresh_token!;
+      for (let i = 0; i < 2; i++) await t.refresh(wrongSecret(client), live).expect(401);
+      expectSlowDown(await t.refresh(client, live));
+      t.clock.advance(31);
+      await t.refresh(client, live).expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('rate limits, shared through Redis (REDIS_URL)', () => {
+  const prefix = `oauth-test:${process.pid}:${randomUUID()}:`;
+  const redis = new Redis(REDIS_URL);
+
+  afterAll(async () => {
+    // Clean up this run's keys only.
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  // A fresh prefix per app: counters of one test must not leak into the next.
+  let apps = 0;
+  limiterBehaviour(() => ({ REDIS_URL, RATE_LIMIT_REDIS_PREFIX: `${prefix}${++apps}:` }));
+
+  it('counts one client across two instances sharing Redis', async () => {
+    const env = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_CLIENT: '3', REDIS_URL, RATE_LIMIT_REDIS_PREFIX: `${prefix}shared:` };
+    const first = await TestApp.create({ env });
+    const second = await TestApp.create({ env, database: first.database });
+    try {
+      const client = await first.createClient();
+      await first.refresh(client, 'x'.repeat(43)).expect(400);
+      await second.refresh(client, 'x'.repeat(43)).expect(400);
+      await first.refresh(client, 'x'.repeat(43)).expect(400);
+      expectSlowDown(await second.refresh(client, 'x'.repeat(43)));
+      expect(await redis.keys(`${prefix}*`)).not.toHaveLength(0);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});

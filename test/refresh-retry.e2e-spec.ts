@@ -1,0 +1,111 @@
+import { SecurityEvents } from '../src/events/security-events.service';
+import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { TestApp, TestClient } from './support/test-app';
+
+const INTERVAL = 10;
+
+describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
+  let t: TestApp;
+  let client: TestClient;
+
+  beforeAll(async () => {
+    t = await TestApp.create({ env: { REFRESH_TOKEN_REUSE_INTERVAL: String(INTERVAL) } });
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    client = await t.createClient();
+  });
+
+  const events = () => t.get(SecurityEvents);
+  const family = async () => (await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId }));
+
+  async function rotateOnce() {
+    const first = await t.issueTokens(client);
+    const second = (await t.refresh(client, first.refresh_token!).expect(200)).body;
+    return { first: first.refresh_token!, second };
+  }
+
+  it('answers a retry inside the interval with the identical refresh token and a fresh access token', async () => {
+    const { first, second } = await rotateOnce();
+    const retriesBefore = events().count('retry_served');
+    t.clock.advance(INTERVAL - 1);
+    const retry = await t.refresh(client, first).expect(200);
+    expect(retry.headers['cache-control']).toBe('no-store');
+    expect(retry.body.refresh_token).toBe(second.refresh_token);
+    expect(retry.body.access_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(retry.body.access_token).not.toBe(second.access_token);
+    expect(events().count('retry_served')).toBe(retriesBefore + 1);
+    expect((await family()).revokedAt).toBeNull();
+    // The family lives on: the successor rotates normally.
+    await t.refresh(client, second.refresh_token).expect(200);
+  });
+
+  it('gives 20 concurrent requests with one token the same successor', async () => {
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const responses = await Promise.all(Array.from({ length: 20 }, () => t.refresh(client, first)));
+    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(new Set(responses.map((res) => res.body.refresh_token)).size).toBe(1);
+    expect((await family()).revokedAt).toBeNull();
+    await t.refresh(client, responses[0].body.refresh_token).expect(200);
+  });
+
+  it('revokes the family when an older generation (a grand-parent) is presented', async () => {
+    const { first, second } = await rotateOnce();
+    const third = (await t.refresh(client, second.refresh_token).expect(200)).body;
+    const rejectedBefore = events().count('reuse_detected');
+    const res = await t.refresh(client, first).expect(400);
+    expect(res.body.error).toBe('invalid_grant');
+    expect(events().count('reuse_detected')).toBe(rejectedBefore + 1);
+    expect((await family()).revokedReason).toBe('reuse_detected');
+    await t.refresh(client, third.refresh_token).expect(400);
+  });
+
+  it('no longer retries once the successor itself has been used', async () => {
+    const { first, second } = await rotateOnce();
+    await t.refresh(client, second.refresh_token).expect(200);
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    expect((await family()).revokedAt).not.toBeNull();
+  });
+
+  it('ends the retry window after the interval: the predecessor then revokes the family', async () => {
+    const { first, second } = await rotateOnce();
+    t.clock.advance(INTERVAL + 1);
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    expect((await family()).revokedAt).not.toBeNull();
+    await t.refresh(client, second.refresh_token).expect(400);
+  });
+
+  it('revokes when another client presents the rotated token inside the window', async () => {
+    const { first, second } = await rotateOnce();
+    const other = await t.createClient();
+    expect((await t.refresh(other, first).expect(400)).body.error).toBe('invalid_grant');
+    expect((await family()).revokedAt).not.toBeNull();
+    await t.refresh(client, second.refresh_token).expect(400);
+  });
+});
+
+describe('strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0, the default)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.create();
+  });
+  afterAll(() => t.close());
+
+  it('revokes the family on an immediate retry', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const second = (await t.refresh(client, first).expect(200)).body.refresh_token;
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    await t.refresh(client, second).expect(400);
+  });
+
+  it('lets exactly one of 20 concurrent requests with one token succeed', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const responses = await Promise.all(Array.from({ length: 20 }, () => t.refresh(client, first)));
+    expect(responses.filter((res) => res.status === 200)).toHaveLength(1);
+    const family = await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId });
+    expect(family.revokedReason).toBe('reuse_detected');
+  });
+});
