@@ -3,6 +3,17 @@ import type { SecurityEvent } from './security-event';
 
 type Listener = (event: SecurityEvent) => void;
 
+/**
+ * A rotation is the normal course of every token request: at `log` level it costs a formatted
+ * console line per request (measured in docs/readme/issue-6.md), so it is `debug`. Attacks and
+ * failures stay loud; listeners (metrics) still see every event.
+ */
+const LEVELS: Partial<Record<SecurityEvent['type'], 'warn' | 'debug'>> = {
+  token_rotated: 'debug',
+  reuse_detected: 'warn',
+  client_auth_failed: 'warn',
+};
+
 /** One place where security events are emitted; logs them and fans them out (e.g. to metrics). */
 @Injectable()
 export class SecurityEvents {
@@ -10,8 +21,7 @@ export class SecurityEvents {
   private readonly listeners: Listener[] = [];
 
   emit(event: SecurityEvent): void {
-    const level = event.type === 'reuse_detected' || event.type === 'client_auth_failed' ? 'warn' : 'log';
-    this.logger[level]({ msg: 'security_event', ...event });
+    this.logger[LEVELS[event.type] ?? 'log']({ msg: 'security_event', ...event });
     for (const listener of this.listeners) listener(event);
   }
 
