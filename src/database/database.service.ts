@@ -1,7 +1,10 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Database } from 'sqlite3';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import type { SqlExecutor } from './sql-executor';
+import { SqliteStatements } from './sqlite-statements';
 
 /**
  * Runs units of work in one transaction. TypeORM's SQLite driver shares one connection between
@@ -9,8 +12,9 @@ import { databaseConfig, DatabaseConfig } from '../config/database.config';
  * every unit of work is therefore queued (SQLite has one writer anyway). PostgreSQL uses its pool.
  */
 @Injectable()
-export class DatabaseService implements OnModuleInit {
+export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
+  private sqliteStatements?: SqliteStatements;
   readonly isSqlite: boolean;
 
   constructor(
@@ -24,6 +28,12 @@ export class DatabaseService implements OnModuleInit {
     if (this.isSqlite) await this.dataSource.query(`PRAGMA synchronous = ${this.config.sqliteSynchronous}`);
   }
 
+  async onModuleDestroy(): Promise<void> {
+    await this.queue;
+    await this.sqliteStatements?.finalizeAll();
+    this.sqliteStatements = undefined;
+  }
+
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.isSqlite) return this.dataSource.transaction(work);
     return this.serialized(() => this.dataSource.transaction(work));
@@ -35,9 +45,53 @@ export class DatabaseService implements OnModuleInit {
     return this.serialized(() => work(this.dataSource.manager));
   }
 
+  /**
+   * Hand-written SQL in one transaction, for hot paths (see SqlExecutor). On SQLite the statements
+   * are prepared once and kept, and the unit of work is queued like `transaction()`.
+   */
+  sqlTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    if (!this.isSqlite) return this.dataSource.transaction((manager) => work(postgresExecutor(manager.queryRunner!)));
+    return this.serialized(async () => {
+      const sql = this.statements();
+      await sql.run('BEGIN', []);
+      try {
+        const result = await work(sql);
+        await sql.run('COMMIT', []);
+        return result;
+      } catch (error) {
+        await sql.run('ROLLBACK', []).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Hand-written SQL outside a transaction, queued on SQLite like `run()`. */
+  async sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.isSqlite) return this.serialized(() => work(this.statements()));
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(postgresExecutor(runner));
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private statements(): SqliteStatements {
+    // TypeORM's SQLite driver holds one node-sqlite3 Database; every caller shares it.
+    this.sqliteStatements ??= new SqliteStatements((this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection);
+    return this.sqliteStatements;
+  }
+
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const result = this.queue.then(work, work);
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+function postgresExecutor(runner: QueryRunner): SqlExecutor {
+  return {
+    all: (sql, params) => runner.query(sql, params),
+    run: async (sql, params) => (await runner.query(sql, params, true)).affected ?? 0,
+  };
 }

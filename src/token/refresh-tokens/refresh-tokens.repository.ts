@@ -80,8 +80,8 @@ export class RefreshTokensRepository {
 
   /** The token and its family in one statement (the hot path of every refresh). */
   findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
-    return this.database.run(async (manager) => {
-      const rows: StoredRow[] = await manager.query(this.sql(FIND_BY_HASH), [tokenHash]);
+    return this.database.sqlRun(async (sql) => {
+      const rows = await sql.all<StoredRow>(FIND_BY_HASH, [tokenHash]);
       return rows.length === 0 ? null : toStored(rows[0]);
     });
   }
@@ -90,16 +90,14 @@ export class RefreshTokensRepository {
    * Retires `current` and stores its successor in one transaction. The conditional UPDATE is
    * the whole concurrency control: of any number of requests racing with one token, across
    * processes sharing the database, exactly one sees an affected row; the others get false and
-   * nothing of theirs is written (RFC 9700 §4.14.2). Hand-written SQL: three statements and no
-   * query building per rotation; the family check is a primary-key probe, not a scan of the
+   * nothing of theirs is written (RFC 9700 §4.14.2). Hand-written SQL (prepared once on SQLite):
+   * three statements and no query building per rotation; the family check is a primary-key probe, not a scan of the
    * live families (which made each rotation O(families)).
    */
   consume(current: RefreshTokenEntity, successor: RefreshTokenEntity, now: number): Promise<boolean> {
-    return this.database.transaction(async (manager) => {
-      const runner = manager.queryRunner!;
-      const retired = await runner.query(this.sql(CONSUME), [now, current.id], true);
-      if (retired.affected !== 1) return false;
-      await runner.query(this.sql(INSERT_TOKEN), [
+    return this.database.sqlTransaction(async (sql) => {
+      if ((await sql.run(CONSUME, [now, current.id])) !== 1) return false;
+      await sql.run(INSERT_TOKEN, [
         successor.id,
         successor.tokenHash,
         successor.familyId,
@@ -108,14 +106,9 @@ export class RefreshTokensRepository {
         successor.issuedAt,
         successor.expiresAt,
       ]);
-      await runner.query(this.sql(TOUCH_FAMILY), [now, current.familyId]);
+      await sql.run(TOUCH_FAMILY, [now, current.familyId]);
       return true;
     });
-  }
-
-  /** Statements are written with PostgreSQL's `$n`; SQLite takes the same indexes as `?n`. */
-  private sql(statement: string): string {
-    return this.database.isSqlite ? statement.replace(/\$(\d+)/g, '?$1') : statement;
   }
 
   /** Ends every token of the family at once: their checks all read the family's `revoked_at`. */
