@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import type { SqlExecutor } from './sql-executor';
 import { SqliteStatements } from './sqlite-statements';
@@ -74,6 +74,25 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     } finally {
       await runner.release();
     }
+  }
+
+  /** The quoted column list of an entity, for hand-written SELECTs whose rows go to `hydrate`. */
+  selectList(entity: EntityTarget<ObjectLiteral>, alias?: string): string {
+    const escape = (name: string) => this.dataSource.driver.escape(name);
+    return this.dataSource
+      .getMetadata(entity)
+      .columns.map((column) => (alias ? `${alias}.${escape(column.databaseName)}` : escape(column.databaseName)))
+      .join(', ');
+  }
+
+  /** An entity from a raw row, with TypeORM's own conversions (transformers, simple-json, ...). */
+  hydrate<T extends ObjectLiteral>(entity: EntityTarget<T>, row: Record<string, unknown>): T {
+    const metadata = this.dataSource.getMetadata(entity);
+    const result = metadata.create() as T;
+    for (const column of metadata.columns) {
+      column.setEntityValue(result, this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
+    }
+    return result;
   }
 
   private statements(): SqliteStatements {
