@@ -4,6 +4,7 @@ import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import type { SqlExecutor } from './sql-executor';
+import { SqliteGroupCommit } from './sqlite-group-commit';
 import { SqliteStatements } from './sqlite-statements';
 
 /**
@@ -15,6 +16,10 @@ import { SqliteStatements } from './sqlite-statements';
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
   private sqliteStatements?: SqliteStatements;
+  private readonly groupCommit = new SqliteGroupCommit(
+    () => this.statements(),
+    (task) => void this.serialized(task),
+  );
   readonly isSqlite: boolean;
 
   constructor(
@@ -47,22 +52,13 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Hand-written SQL in one transaction, for hot paths (see SqlExecutor). On SQLite the statements
-   * are prepared once and kept, and the unit of work is queued like `transaction()`.
+   * are prepared once and kept, and transactions that queue up behind each other are committed
+   * together (SqliteGroupCommit): `work` may then run a second time, alone, so it must only touch
+   * the database.
    */
   sqlTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     if (!this.isSqlite) return this.dataSource.transaction((manager) => work(postgresExecutor(manager.queryRunner!)));
-    return this.serialized(async () => {
-      const sql = this.statements();
-      await sql.run('BEGIN', []);
-      try {
-        const result = await work(sql);
-        await sql.run('COMMIT', []);
-        return result;
-      } catch (error) {
-        await sql.run('ROLLBACK', []).catch(() => undefined);
-        throw error;
-      }
-    });
+    return this.groupCommit.transaction(work);
   }
 
   /** Hand-written SQL outside a transaction, queued on SQLite like `run()`. */
