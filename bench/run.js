@@ -21,6 +21,9 @@ const config = {
   scale: (process.env.BENCH_SCALE ?? '10000,1000000').split(',').filter(Boolean).map(Number),
   synchronous: process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'FULL',
   scenarios: (process.env.BENCH_SCENARIOS ?? Object.keys(scenarios).join(',')).split(','),
+  // The V8 heap settings of `npm start` (see docs/readme/issue-6.md); '' for Node's defaults.
+  serviceNodeOptions: (process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=512').split(' ').filter(Boolean),
+  skipFloor: process.env.BENCH_SKIP_FLOOR === '1',
   cpuProfileDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
   cacheDir: process.env.BENCH_CACHE_DIR ?? path.join(os.tmpdir(), 'nest-oauth-bench-cache'),
 };
@@ -117,7 +120,7 @@ function startServer(kind, file, client, port) {
   let args;
   if (kind === 'service') {
     env.DATABASE_URL = `sqlite:${file}`;
-    args = [...(config.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', config.cpuProfileDir] : []), path.join(ROOT, 'dist/main.js')];
+    args = [...config.serviceNodeOptions, ...(config.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', config.cpuProfileDir] : []), path.join(ROOT, 'dist/main.js')];
   } else {
     Object.assign(env, { DATABASE_FILE: file, CLIENT_ID: client.client_id });
     args = [path.join(__dirname, 'floor-server.js')];
@@ -225,10 +228,10 @@ async function main() {
       log(`${name}: ${config.rounds} alternating rounds, ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s`);
       for (let round = 1; round <= config.rounds; round++) {
         runs.push(await measure('service', base, scenario, `service round ${round}`));
-        if (scenario.floor) runs.push(await measure('floor', base, scenario, `floor round ${round}`));
+        if (scenario.floor && !config.skipFloor) runs.push(await measure('floor', base, scenario, `floor round ${round}`));
       }
       const service = summarize(runs.filter((r) => r.scenario === name && r.server === 'service'));
-      const floor = scenario.floor ? summarize(runs.filter((r) => r.scenario === name && r.server === 'floor')) : null;
+      const floor = scenario.floor && !config.skipFloor ? summarize(runs.filter((r) => r.scenario === name && r.server === 'floor')) : null;
       summary[name] = { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null };
     }
     if (config.scale.length > 0 && scenarios.refresh_token) {
