@@ -42,13 +42,14 @@ function pinned(core, command, args) {
 }
 
 function buildIfNeeded() {
-  const newest = (dir) =>
+  const newest = (dir, skip = () => false) =>
     fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((max, entry) => {
-      if (!entry.isFile()) return max;
+      if (!entry.isFile() || skip(entry.name)) return max;
       return Math.max(max, fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
     }, 0);
-  const main = path.join(ROOT, 'dist/main.js');
-  if (fs.existsSync(main) && fs.statSync(main).mtimeMs >= newest(path.join(ROOT, 'src'))) return;
+  const dist = path.join(ROOT, 'dist');
+  const isSpec = (name) => name.endsWith('.spec.ts');
+  if (fs.existsSync(path.join(dist, 'main.js')) && newest(dist) >= newest(path.join(ROOT, 'src'), isSpec)) return;
   log('building (npm run build)...');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
