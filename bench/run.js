@@ -170,11 +170,13 @@ async function measure(kind, template, scenario, label) {
         rps: Math.round(result.requests.average),
         p50: result.latency.p50,
         p99: result.latency.p99,
+        p90: result.latency.p90,
+        max: result.latency.max,
         errors: result.errors + result.timeouts + result.non2xx,
         peakRssMiB: peakRssMiB(server.child.pid),
       };
       if (row.errors > 0) row.serverOutput = server.tail();
-      log(`  ${label.padEnd(24)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}  peak RSS ${row.peakRssMiB} MiB`);
+      log(`  ${label.padEnd(24)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p90 ${row.p90} p99 ${row.p99} max ${row.max} ms  errors ${row.errors}  peak RSS ${row.peakRssMiB} MiB`);
       return row;
     } finally {
       await stop(server.child);
