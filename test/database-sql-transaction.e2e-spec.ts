@@ -1,4 +1,5 @@
 import { DatabaseService } from '../src/database/database.service';
+import { SqliteStatements } from '../src/database/sqlite-statements';
 import { TestApp, TestClient } from './support/test-app';
 
 /**
@@ -16,6 +17,13 @@ describe('DatabaseService.sqlTransaction', () => {
     clients = [await t.createClient(), await t.createClient(), await t.createClient()];
   });
   afterAll(() => t.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Counts the SQLite transactions begun (SQLite only: PostgreSQL goes through TypeORM). */
+  function countBegins(): () => number {
+    const run = jest.spyOn(SqliteStatements.prototype, 'run');
+    return () => run.mock.calls.filter(([sql]) => sql === 'BEGIN').length;
+  }
 
   const rename = (clientId: string, name: string) => (sql: Parameters<Parameters<DatabaseService['sqlTransaction']>[0]>[0]) =>
     sql.run('UPDATE oauth_clients SET name = $1 WHERE client_id = $2', [name, clientId]);
@@ -27,6 +35,7 @@ describe('DatabaseService.sqlTransaction', () => {
 
   it('commits concurrent units; on SQLite as one group, each seeing the writes of the units before it', async () => {
     const [a] = clients;
+    const begins = countBegins();
     const results = await Promise.all([
       database.sqlTransaction(rename(a.clientId, 'first')),
       database.sqlTransaction(async (sql) => (await sql.all<{ name: string }>('SELECT name FROM oauth_clients WHERE client_id = $1', [a.clientId]))[0].name),
@@ -34,6 +43,7 @@ describe('DatabaseService.sqlTransaction', () => {
     ]);
     if (database.isSqlite) {
       // One group, in arrival order.
+      expect(begins()).toBe(1);
       expect(results).toEqual([1, 'first', 1]);
       expect(await nameOf(a.clientId)).toBe('second');
     } else {
@@ -46,6 +56,7 @@ describe('DatabaseService.sqlTransaction', () => {
 
   it('rolls back a failing unit alone: its writes vanish, its neighbours commit', async () => {
     const [a, b, c] = clients;
+    const begins = countBegins();
     const outcomes = await Promise.allSettled([
       database.sqlTransaction(rename(a.clientId, 'kept a')),
       database.sqlTransaction(async (sql) => {
@@ -55,6 +66,8 @@ describe('DatabaseService.sqlTransaction', () => {
       database.sqlTransaction(rename(c.clientId, 'kept c')),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // SQLite: the group of three, rolled back, then each unit alone.
+    if (database.isSqlite) expect(begins()).toBe(4);
     expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('unit failed after writing');
     expect(await nameOf(a.clientId)).toBe('kept a');
     expect(await nameOf(b.clientId)).toBe('test client');
