@@ -6,13 +6,21 @@ import { ClientEntity } from './client.entity';
 
 @Injectable()
 export class ClientsRepository {
+  private findByIdSql?: string;
+
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     private readonly database: DatabaseService,
   ) {}
 
+  /** On every token request: one prepared statement, no query building (docs/readme/issue-6.md). */
   findById(clientId: string): Promise<ClientEntity | null> {
-    return this.clients.findOneBy({ clientId });
+    this.findByIdSql ??= `SELECT ${this.database.selectList(ClientEntity)} FROM oauth_clients WHERE client_id = $1`;
+    const sql = this.findByIdSql;
+    return this.database.sqlRun(async (executor) => {
+      const rows = await executor.all<Record<string, unknown>>(sql, [clientId]);
+      return rows.length === 0 ? null : this.database.hydrate(ClientEntity, rows[0]);
+    });
   }
 
   list(): Promise<ClientEntity[]> {

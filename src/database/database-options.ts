@@ -45,6 +45,7 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
       // (synchronous is set by DatabaseService once the connection is open.)
       enableWAL: true,
       busyTimeout: 5000,
+      driver: sqlite3WithoutTrace(),
     };
   }
   const url = new URL(settings.url);
@@ -54,6 +55,18 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
   // search_path as well as TypeORM's `schema`, so that hand-written SQL resolves to the same tables.
   const extra = { max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
   return { ...common, type: 'postgres', url: url.toString(), schema, extra };
+}
+
+/**
+ * TypeORM calls `sqlite3.verbose()`, which wraps every database call to capture a stack trace and
+ * `util.inspect` its arguments: about a tenth of the server's CPU time per token request (see
+ * docs/readme/issue-6.md). Handing TypeORM the module with `verbose()` as a no-op keeps the plain
+ * driver; SQL errors still carry the statement through TypeORM's QueryFailedError.
+ */
+function sqlite3WithoutTrace(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sqlite3 = require('sqlite3') as object;
+  return Object.create(sqlite3, { verbose: { value: () => sqlite3 } });
 }
 
 function sqlitePath(url: string): string {

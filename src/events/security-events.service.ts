@@ -3,7 +3,16 @@ import type { SecurityEvent, SecurityEventType } from './security-event';
 
 type Listener = (event: SecurityEvent) => void;
 
-const WARNINGS: ReadonlySet<SecurityEventType> = new Set(['reuse_detected', 'client_auth_failed']);
+/**
+ * A rotation is the normal course of every token request: at `log` level it costs a formatted
+ * console line per request (measured in docs/readme/issue-6.md), so it is `debug`. Attacks and
+ * failures stay loud; listeners (metrics) still see every event.
+ */
+const LEVELS: Partial<Record<SecurityEvent['type'], 'warn' | 'debug'>> = {
+  token_rotated: 'debug',
+  reuse_detected: 'warn',
+  client_auth_failed: 'warn',
+};
 
 /** One place where security events are emitted; logs them, counts them and fans them out. */
 @Injectable()
@@ -14,7 +23,7 @@ export class SecurityEvents {
 
   emit(event: SecurityEvent): void {
     this.counts.set(event.type, (this.counts.get(event.type) ?? 0) + 1);
-    this.logger[WARNINGS.has(event.type) ? 'warn' : 'log']({ msg: 'security_event', ...event });
+    this.logger[LEVELS[event.type] ?? 'log']({ msg: 'security_event', ...event });
     for (const listener of this.listeners) listener(event);
   }
 

@@ -50,7 +50,7 @@ export class ServiceProcess {
     const port = await freePort();
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
-      env: { ...baseEnv(options.databaseUrl), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env },
+      env: { ...baseEnv(options.databaseUrl), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);

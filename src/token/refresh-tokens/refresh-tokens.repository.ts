@@ -4,6 +4,63 @@ import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { TokenFamilyEntity } from './token-family.entity';
 
+const FIND_BY_HASH = `SELECT t.id, t.token_hash, t.family_id, t.parent_id, t.generation, t.issued_at, t.expires_at, t.consumed_at,
+  f.client_id, f.subject, f.scope, f.created_at AS family_created_at, f.expires_at AS family_expires_at,
+  f.last_used_at AS family_last_used_at, f.revoked_at AS family_revoked_at, f.revoked_reason AS family_revoked_reason
+FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.token_hash = $1`;
+const CONSUME = `UPDATE refresh_tokens SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL
+  AND EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL)`;
+const INSERT_TOKEN = `INSERT INTO refresh_tokens (id, token_hash, family_id, parent_id, generation, issued_at, expires_at, consumed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`;
+const TOUCH_FAMILY = 'UPDATE token_families SET last_used_at = $1 WHERE id = $2';
+
+/** A row of FIND_BY_HASH; BIGINT columns arrive as strings from node-postgres. */
+interface StoredRow {
+  id: string;
+  token_hash: string;
+  family_id: string;
+  parent_id: string | null;
+  generation: number | string;
+  issued_at: number | string;
+  expires_at: number | string;
+  consumed_at: number | string | null;
+  client_id: string;
+  subject: string;
+  scope: string;
+  family_created_at: number | string;
+  family_expires_at: number | string;
+  family_last_used_at: number | string;
+  family_revoked_at: number | string | null;
+  family_revoked_reason: string | null;
+}
+
+const instant = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+function toStored(row: StoredRow): StoredRefreshToken {
+  const token = Object.assign(new RefreshTokenEntity(), {
+    id: row.id,
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    parentId: row.parent_id,
+    generation: Number(row.generation),
+    issuedAt: Number(row.issued_at),
+    expiresAt: Number(row.expires_at),
+    consumedAt: instant(row.consumed_at),
+  });
+  const family = Object.assign(new TokenFamilyEntity(), {
+    id: row.family_id,
+    clientId: row.client_id,
+    subject: row.subject,
+    scope: row.scope,
+    createdAt: Number(row.family_created_at),
+    expiresAt: Number(row.family_expires_at),
+    lastUsedAt: Number(row.family_last_used_at),
+    revokedAt: instant(row.family_revoked_at),
+    revokedReason: row.family_revoked_reason,
+  });
+  return { token, family };
+}
+
 export interface StoredRefreshToken {
   token: RefreshTokenEntity;
   family: TokenFamilyEntity;
@@ -26,12 +83,11 @@ export class RefreshTokensRepository {
     });
   }
 
+  /** The token and its family in one statement (the hot path of every refresh). */
   findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
-    return this.database.run(async (manager) => {
-      const token = await manager.findOneBy(RefreshTokenEntity, { tokenHash });
-      if (!token) return null;
-      const family = await manager.findOneByOrFail(TokenFamilyEntity, { id: token.familyId });
-      return { token, family };
+    return this.database.sqlRun(async (sql) => {
+      const rows = await sql.all<StoredRow>(FIND_BY_HASH, [tokenHash]);
+      return rows.length === 0 ? null : toStored(rows[0]);
     });
   }
 
@@ -44,27 +100,23 @@ export class RefreshTokensRepository {
    * Retires `current` and stores its successor in one transaction. The conditional UPDATE is
    * the whole concurrency control: of any number of requests racing with one token, across
    * processes sharing the database, exactly one sees an affected row; the others get false and
-   * nothing of theirs is written (RFC 9700 §4.14.2).
+   * nothing of theirs is written (RFC 9700 §4.14.2). Hand-written SQL (prepared once on SQLite):
+   * three statements and no query building per rotation; the family check is a primary-key probe, not a scan of the
+   * live families (which made each rotation O(families)).
    */
   consume(current: RefreshTokenEntity, successor: RefreshTokenEntity, now: number): Promise<boolean> {
-    return this.database.transaction(async (manager) => {
-      const liveFamilies = manager
-        .createQueryBuilder()
-        .subQuery()
-        .select('f.id')
-        .from(TokenFamilyEntity, 'f')
-        .where('f.revoked_at IS NULL')
-        .getQuery();
-      const result = await manager
-        .createQueryBuilder()
-        .update(RefreshTokenEntity)
-        .set({ consumedAt: now })
-        .where('id = :id AND consumed_at IS NULL', { id: current.id })
-        .andWhere(`family_id IN ${liveFamilies}`)
-        .execute();
-      if (result.affected !== 1) return false;
-      await manager.insert(RefreshTokenEntity, successor);
-      await manager.update(TokenFamilyEntity, { id: current.familyId }, { lastUsedAt: now });
+    return this.database.sqlTransaction(async (sql) => {
+      if ((await sql.run(CONSUME, [now, current.id])) !== 1) return false;
+      await sql.run(INSERT_TOKEN, [
+        successor.id,
+        successor.tokenHash,
+        successor.familyId,
+        successor.parentId,
+        successor.generation,
+        successor.issuedAt,
+        successor.expiresAt,
+      ]);
+      await sql.run(TOUCH_FAMILY, [now, current.familyId]);
       return true;
     });
   }

@@ -1,0 +1,287 @@
+'use strict';
+// `npm run bench`: the production build against the floor server, alternating rounds, then the
+// service again with many live families in the database. See docs/readme/issue-6.md.
+const { spawn, execFileSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const sqlite = require('./lib/sqlite');
+const { seedFillers } = require('./lib/seed');
+const scenarios = require('./scenarios');
+
+const ROOT = path.resolve(__dirname, '..');
+const num = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
+const config = {
+  rounds: num('BENCH_ROUNDS', 3),
+  warmup: num('BENCH_WARMUP', 5),
+  duration: num('BENCH_DURATION', 10),
+  connections: num('BENCH_CONNECTIONS', 32),
+  scale: (process.env.BENCH_SCALE ?? '10000,1000000').split(',').filter(Boolean).map(Number),
+  synchronous: process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'FULL',
+  scenarios: (process.env.BENCH_SCENARIOS ?? Object.keys(scenarios).join(',')).split(','),
+  // The V8 heap settings of `npm start` (see docs/readme/issue-6.md); '' for Node's defaults.
+  serviceNodeOptions: (process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=512').split(' ').filter(Boolean),
+  skipFloor: process.env.BENCH_SKIP_FLOOR === '1',
+  cpuProfileDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
+  cacheDir: process.env.BENCH_CACHE_DIR ?? path.join(os.tmpdir(), 'nest-oauth-bench-cache'),
+};
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return os.cpus().length > 1;
+  } catch {
+    return false;
+  }
+})();
+const log = (line) => process.stderr.write(`${line}\n`);
+
+function pinned(core, command, args) {
+  return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+function buildIfNeeded() {
+  const newest = (dir, skip = () => false) =>
+    fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((max, entry) => {
+      if (!entry.isFile() || skip(entry.name)) return max;
+      return Math.max(max, fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    }, 0);
+  const dist = path.join(ROOT, 'dist');
+  const isSpec = (name) => name.endsWith('.spec.ts');
+  if (fs.existsSync(path.join(dist, 'main.js')) && newest(dist) >= newest(path.join(ROOT, 'src'), isSpec)) return;
+  log('building (npm run build)...');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A migrated database with one confidential client, made by the real CLI. */
+function createTemplate(dir) {
+  const file = path.join(dir, 'template.sqlite');
+  const out = execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'dist/cli.js'), 'clients:create', '--name', 'bench', '--grant-types', 'refresh_token'],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false' } },
+  );
+  return { file, client: JSON.parse(out.toString()) };
+}
+
+/** The template plus `count` live filler families, cached across runs (keyed by the schema). */
+async function templateWithFillers(base, count) {
+  const migrations = path.join(ROOT, 'dist/database/migrations');
+  const hash = createHash('sha256');
+  for (const name of fs.readdirSync(migrations).sort()) if (name.endsWith('.js')) hash.update(fs.readFileSync(path.join(migrations, name)));
+  const stem = path.join(config.cacheDir, `${hash.digest('hex').slice(0, 16)}-${count}`);
+  if (fs.existsSync(`${stem}.json`)) return { file: `${stem}.sqlite`, client: JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')), cached: true };
+  fs.mkdirSync(config.cacheDir, { recursive: true });
+  const started = Date.now();
+  fs.copyFileSync(base.file, `${stem}.sqlite`);
+  const db = await sqlite.open(`${stem}.sqlite`);
+  await seedFillers(db, base.client.client_id, count);
+  await sqlite.close(db);
+  fs.writeFileSync(`${stem}.json`, JSON.stringify(base.client));
+  log(`seeded ${count} families into ${stem}.sqlite in ${Date.now() - started} ms (cached for next runs)`);
+  return { file: `${stem}.sqlite`, client: base.client, cached: false };
+}
+
+function waitForHttp(port, child, deadline = Date.now() + 20_000) {
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return reject(new Error(`server exited with ${child.exitCode}`));
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve();
+      });
+      socket.on('error', () => (Date.now() > deadline ? reject(new Error('server did not start')) : setTimeout(attempt, 50)));
+    };
+    attempt();
+  });
+}
+
+function peakRssMiB(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+function startServer(kind, file, client, port) {
+  // The rate limiter stays on (its cost is part of the hot path) with limits no run can reach.
+  const limits = { RATE_LIMIT_PER_IP: '1000000000', RATE_LIMIT_PER_CLIENT: '1000000000' };
+  const env = { ...process.env, ...limits, PORT: String(port), HOST: '127.0.0.1', SQLITE_SYNCHRONOUS: config.synchronous };
+  let args;
+  if (kind === 'service') {
+    env.DATABASE_URL = `sqlite:${file}`;
+    args = [...config.serviceNodeOptions, ...(config.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', config.cpuProfileDir] : []), path.join(ROOT, 'dist/main.js')];
+  } else {
+    Object.assign(env, { DATABASE_FILE: file, CLIENT_ID: client.client_id });
+    args = [path.join(__dirname, 'floor-server.js')];
+  }
+  const [command, argv] = pinned(0, process.execPath, args);
+  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (chunk) => (tail = (tail + chunk).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return { child, tail: () => tail };
+}
+
+function runLoad(job, dir) {
+  const jobFile = path.join(dir, 'job.json');
+  fs.writeFileSync(jobFile, JSON.stringify(job));
+  const [command, argv] = pinned(1, process.execPath, [path.join(__dirname, 'load.js'), jobFile]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited with ${code}`))));
+  });
+}
+
+async function measure(kind, template, scenario, label) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-bench-run-'));
+  const file = path.join(dir, 'oauth.sqlite');
+  try {
+    fs.copyFileSync(template.file, file);
+    const db = await sqlite.open(file);
+    const states = await scenario.prepare({ db, client: template.client, connections: config.connections });
+    await sqlite.close(db);
+    const port = await freePort();
+    const server = startServer(kind, file, template.client, port);
+    try {
+      await waitForHttp(port, server.child);
+      const result = await runLoad(
+        { scenario: scenario.name, url: `http://127.0.0.1:${port}`, connections: config.connections, warmup: config.warmup, duration: config.duration, client: template.client, states },
+        dir,
+      );
+      const row = {
+        server: kind,
+        scenario: scenario.name,
+        label,
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        p90: result.latency.p90,
+        max: result.latency.max,
+        errors: result.errors + result.timeouts + result.non2xx,
+        peakRssMiB: peakRssMiB(server.child.pid),
+      };
+      if (row.errors > 0) row.serverOutput = server.tail();
+      log(`  ${label.padEnd(24)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p90 ${row.p90} p99 ${row.p99} max ${row.max} ms  errors ${row.errors}  peak RSS ${row.peakRssMiB} MiB`);
+      return row;
+    } finally {
+      await stop(server.child);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function stop(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+const median = (values) => {
+  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function summarize(rows) {
+  return {
+    runs: rows.length,
+    rps: median(rows.map((r) => r.rps)),
+    p50: median(rows.map((r) => r.p50)),
+    p99: median(rows.map((r) => r.p99)),
+    errors: rows.reduce((sum, r) => sum + r.errors, 0),
+    peakRssMiB: median(rows.map((r) => r.peakRssMiB)),
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  buildIfNeeded();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-bench-'));
+  const runs = [];
+  const summary = {};
+  try {
+    const base = createTemplate(work);
+    log(`taskset: ${hasTaskset ? 'server on core 0, load generator on core 1' : 'not available, unpinned'}; synchronous=${config.synchronous}`);
+    for (const name of config.scenarios) {
+      const scenario = scenarios[name];
+      if (!scenario) throw new Error(`unknown scenario ${name}`);
+      log(`${name}: ${config.rounds} alternating rounds, ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s`);
+      for (let round = 1; round <= config.rounds; round++) {
+        runs.push(await measure('service', base, scenario, `service round ${round}`));
+        if (scenario.floor && !config.skipFloor) runs.push(await measure('floor', base, scenario, `floor round ${round}`));
+      }
+      const service = summarize(runs.filter((r) => r.scenario === name && r.server === 'service'));
+      const floor = scenario.floor && !config.skipFloor ? summarize(runs.filter((r) => r.scenario === name && r.server === 'floor')) : null;
+      summary[name] = { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null };
+    }
+    if (config.scale.length > 0 && scenarios.refresh_token) {
+      log(`scale: refresh_token on the service, one run per size`);
+      const base0 = summary.refresh_token?.service.rps;
+      summary.scale = [];
+      for (const count of config.scale) {
+        const template = await templateWithFillers(base, count);
+        const row = await measure('service', template, scenarios.refresh_token, `service +${count} families`);
+        runs.push({ ...row, families: count });
+        summary.scale.push({ families: count, ...row, change: base0 ? Number((row.rps / base0 - 1).toFixed(3)) : null });
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const machine = { nproc: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, taskset: hasTaskset };
+  const result = { date: new Date().toISOString(), config, machine, summary, runs, seconds: Math.round((Date.now() - started) / 1000) };
+  const resultsDir = path.join(__dirname, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const out = path.join(resultsDir, `bench-${result.date.replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  printSummary(summary);
+  log(`result: ${path.relative(ROOT, out)} (${result.seconds} s)`);
+  const errors = runs.reduce((sum, r) => sum + r.errors, 0);
+  if (errors > 0) {
+    log(`FAILED: ${errors} non-200 responses or errors`);
+    for (const r of runs.filter((x) => x.errors > 0)) log(`--- ${r.label}:\n${r.serverOutput ?? ''}`);
+    process.exitCode = 1;
+  }
+}
+
+function printSummary(summary) {
+  const line = (name, s) => `| ${name} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.peakRssMiB} |`;
+  const lines = ['', '| run | req/s | p50 ms | p99 ms | errors | peak RSS MiB |', '|---|---:|---:|---:|---:|---:|'];
+  for (const [name, s] of Object.entries(summary)) {
+    if (name === 'scale') continue;
+    lines.push(line(`${name} service (median)`, s.service));
+    if (s.floor) lines.push(line(`${name} floor (median)`, s.floor), `| ${name} service/floor | ${s.ratio} | | | | |`);
+  }
+  for (const s of summary.scale ?? []) lines.push(line(`refresh_token +${s.families} families`, s) + ` change ${(s.change * 100).toFixed(1)} %`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error) => {
+  log(error.stack);
+  process.exit(1);
+});
