@@ -1,5 +1,6 @@
 import { SecurityEvents } from '../src/events/security-events.service';
 import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { decodeJwt } from './support/jwt';
 import { TestApp, TestClient } from './support/test-app';
 
 const INTERVAL = 10;
@@ -34,6 +35,8 @@ describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
     expect(retry.body.refresh_token).toBe(second.refresh_token);
     expect(retry.body.access_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(retry.body.access_token).not.toBe(second.access_token);
+    // The retried access token belongs to the family too, so revoking the family ends it.
+    expect(decodeJwt(retry.body.access_token).payload.family_id).toBe((await family()).id);
     expect(events().count('retry_served')).toBe(retriesBefore + 1);
     expect((await family()).revokedAt).toBeNull();
     // The family lives on: the successor rotates normally.

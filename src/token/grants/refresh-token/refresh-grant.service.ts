@@ -90,7 +90,7 @@ export class RefreshGrantService implements GrantHandler {
     this.events.emit({ type: 'retry_served', familyId: family.id, clientId: family.clientId, generation: verdict.generation });
     // The successor is recomputed from the presented token: nothing but its hash was ever stored.
     const value = deriveSuccessorValue(this.derivationKey.get(), verdict.id, request.presented);
-    return this.issuer.bearerResponse({ subject: family.subject, clientId: family.clientId, scope }, value);
+    return this.issuer.bearerResponse({ subject: family.subject, clientId: family.clientId, scope, familyId: family.id }, value);
   }
 
   /** The successor to hand out again, or why this presentation is no retry. */
