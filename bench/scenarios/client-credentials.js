@@ -6,7 +6,7 @@ module.exports = {
   /** The floor implements it: parse the form, check Basic credentials, sign an ES256 JWT. */
   floor: true,
   /** A secondary scenario: shorter than the refresh grant so `npm run bench` stays under 3 minutes. */
-  defaults: { rounds: 1, warmup: 2, duration: 5 },
+  defaults: { rounds: 1, warmup: 2, duration: 3 },
   async prepare({ connections }) {
     return { warmup: Array(connections).fill(null), measured: Array(connections).fill(null) };
   },

@@ -19,7 +19,7 @@ module.exports = {
   /** The floor implements it: form, Basic credentials, ES256 verify, exp, one indexed revocation lookup. */
   floor: true,
   /** A secondary scenario: shorter than the refresh grant so `npm run bench` stays under 3 minutes. */
-  defaults: { rounds: 1, warmup: 2, duration: 5 },
+  defaults: { rounds: 1, warmup: 2, duration: 3 },
   async prepare({ db, client, connections, issuer }) {
     const all = await tokens(db, client, issuer, 2 * connections);
     return { warmup: all.slice(0, connections), measured: all.slice(connections) };
