@@ -1,26 +1,27 @@
 'use strict';
-// The floor: the minimum real work of one refresh-token rotation on bare node:http + sqlite3, with
+// The floor: the minimum real work of each benchmarked request on bare node:http + sqlite3, with
 // the same storage layout, pragmas and token formats as the service. No framework, no ORM, no
-// logging. Environment: DATABASE_FILE, CLIENT_ID, PORT, SQLITE_SYNCHRONOUS (FULL|NORMAL).
+// logging. Refresh grant: one rotation. client_credentials: form, Basic credentials, sign an ES256
+// JWT. Introspection: form, Basic credentials, verify the ES256 JWT, exp, one indexed lookup of the
+// jti's and the family's revocation state. Environment: DATABASE_FILE, CLIENT_ID, PORT, ISSUER,
+// SQLITE_SYNCHRONOUS (FULL|NORMAL).
 const http = require('node:http');
-const { createHash, createPrivateKey, randomBytes, randomUUID, sign, timingSafeEqual } = require('node:crypto');
+const { createHash, randomBytes, randomUUID, timingSafeEqual } = require('node:crypto');
 const sqlite = require('./lib/sqlite');
+const { accessTokenClaims, loadSigningKey, signJwt, verifiedPayload } = require('./lib/jwt');
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const ACCESS_TTL = 900;
 const IDLE_TTL_MS = 14 * 86_400_000;
 
-const b64url = (value) => Buffer.from(value).toString('base64url');
 const sha256 = (value) => createHash('sha256').update(value, 'utf8').digest();
 
 async function main() {
   const db = await sqlite.open(process.env.DATABASE_FILE);
   await sqlite.exec(db, `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = ${process.env.SQLITE_SYNCHRONOUS || 'FULL'}`);
   const client = await sqlite.get(db, 'SELECT client_id, secret_hash FROM oauth_clients WHERE client_id = ?', [process.env.CLIENT_ID]);
-  const keyRow = await sqlite.get(db, "SELECT kid, private_key FROM signing_keys WHERE alg = 'ES256' AND retired_at IS NULL ORDER BY created_at, kid");
-  const key = createPrivateKey(keyRow.private_key);
-  const header = b64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: keyRow.kid }));
-  const issuer = `http://127.0.0.1:${process.env.PORT}`;
+  const key = await loadSigningKey(db);
+  const issuer = process.env.ISSUER || `http://127.0.0.1:${process.env.PORT}`;
   const secretHash = Buffer.from(client.secret_hash, 'hex');
 
   let queue = Promise.resolve();
@@ -53,11 +54,33 @@ async function main() {
       }
     });
 
-  const signAccessToken = (row, now) => {
-    const iat = Math.floor(now / 1000);
-    const payload = b64url(JSON.stringify({ iss: issuer, sub: row.subject, aud: issuer, exp: iat + ACCESS_TTL, iat, jti: randomUUID(), client_id: row.client_id, scope: row.scope }));
-    const input = `${header}.${payload}`;
-    return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  const signAccessToken = (row, now) =>
+    signJwt(key, accessTokenClaims({ issuer, subject: row.subject, clientId: row.client_id, scope: row.scope, familyId: row.family_id, now, ttl: ACCESS_TTL }));
+
+  // One indexed lookup (jti primary key, family primary key), prepared once.
+  const revocationState = await new Promise((resolve, reject) => {
+    const statement = db.prepare(
+      `SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?1) AS revoked,
+              (SELECT revoked_at IS NULL FROM token_families WHERE id = ?2) AS family_live`,
+      (error) => (error ? reject(error) : resolve(statement)),
+    );
+  });
+  const isLive = (claims) =>
+    new Promise((resolve, reject) =>
+      revocationState.get([claims.jti, claims.family_id ?? null], (error, row) => {
+        if (error) return reject(error);
+        resolve(row.revoked === 0 && (claims.family_id === undefined || row.family_live === 1));
+      }),
+    );
+
+  const introspect = async (req, body) => {
+    const params = new URLSearchParams(body);
+    if (!authenticated(req.headers.authorization)) return [401, { error: 'invalid_client' }];
+    const claims = verifiedPayload(key, params.get('token') || '');
+    if (!claims || claims.iss !== issuer || typeof claims.exp !== 'number' || Date.now() / 1000 >= claims.exp) return [200, { active: false }];
+    if (!(await isLive(claims))) return [200, { active: false }];
+    const { scope, client_id, sub, exp, iat, iss, aud, jti } = claims;
+    return [200, { active: true, scope, client_id, sub, exp, iat, iss, aud, jti, token_type: 'Bearer' }];
   };
 
   const authenticated = (authorization) => {
@@ -70,10 +93,16 @@ async function main() {
   };
 
   const handle = async (req, body) => {
-    if (req.method !== 'POST' || req.url !== '/oauth/token') return [404, { error: 'not_found' }];
+    if (req.method !== 'POST' || (req.url !== '/oauth/token' && req.url !== '/oauth/introspect')) return [404, { error: 'not_found' }];
     if (!(req.headers['content-type'] || '').startsWith('application/x-www-form-urlencoded')) return [400, { error: 'invalid_request' }];
+    if (req.url === '/oauth/introspect') return introspect(req, body);
     const params = new URLSearchParams(body);
     if (!authenticated(req.headers.authorization)) return [401, { error: 'invalid_client' }];
+    if (params.get('grant_type') === 'client_credentials') {
+      const now = Date.now();
+      const accessToken = signJwt(key, accessTokenClaims({ issuer, subject: client.client_id, clientId: client.client_id, scope: '', now, ttl: ACCESS_TTL }));
+      return [200, { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TTL, scope: '' }];
+    }
     if (params.get('grant_type') !== 'refresh_token') return [400, { error: 'unsupported_grant_type' }];
     const presented = params.get('refresh_token') || '';
     if (!TOKEN_SHAPE.test(presented)) return [400, { error: 'invalid_grant' }];
@@ -108,7 +137,7 @@ async function main() {
   });
   server.keepAliveTimeout = 5000;
   server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('floor listening\n'));
-  process.on('SIGTERM', () => server.close(() => db.close(() => process.exit(0))));
+  process.on('SIGTERM', () => server.close(() => revocationState.finalize(() => db.close(() => process.exit(0)))));
 }
 
 main().catch((error) => {

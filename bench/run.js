@@ -17,6 +17,8 @@ const config = {
   rounds: num('BENCH_ROUNDS', 3),
   warmup: num('BENCH_WARMUP', 5),
   duration: num('BENCH_DURATION', 10),
+  // Secondary scenarios bring shorter `defaults`; these variables, when set, apply to every scenario.
+  timingSet: ['BENCH_ROUNDS', 'BENCH_WARMUP', 'BENCH_DURATION'].filter((name) => process.env[name] !== undefined),
   connections: num('BENCH_CONNECTIONS', 32),
   scale: (process.env.BENCH_SCALE ?? '10000,1000000').split(',').filter(Boolean).map(Number),
   synchronous: process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'FULL',
@@ -27,6 +29,15 @@ const config = {
   cpuProfileDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
   cacheDir: process.env.BENCH_CACHE_DIR ?? path.join(os.tmpdir(), 'nest-oauth-bench-cache'),
 };
+// Fixed, so tokens minted before the server starts (introspection) carry the issuer it checks.
+const ISSUER = 'http://bench.localhost';
+
+/** Rounds, warm-up and duration of a scenario: its `defaults`, unless set in the environment. */
+function timing(scenario) {
+  const own = scenario.defaults ?? {};
+  const pick = (key, env) => (config.timingSet.includes(env) || own[key] === undefined ? config[key] : own[key]);
+  return { rounds: pick('rounds', 'BENCH_ROUNDS'), warmup: pick('warmup', 'BENCH_WARMUP'), duration: pick('duration', 'BENCH_DURATION') };
+}
 const hasTaskset = (() => {
   try {
     execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
@@ -64,12 +75,16 @@ function freePort() {
   });
 }
 
-/** A migrated database with one confidential client, made by the real CLI. */
+/**
+ * A migrated database with one confidential client, made by the real CLI: registered for the
+ * refresh_token and client_credentials grants and allowed to introspect (one client for every
+ * scenario: one CLI start instead of three).
+ */
 function createTemplate(dir) {
   const file = path.join(dir, 'template.sqlite');
   const out = execFileSync(
     process.execPath,
-    [path.join(ROOT, 'dist/cli.js'), 'clients:create', '--name', 'bench', '--grant-types', 'refresh_token'],
+    [path.join(ROOT, 'dist/cli.js'), 'clients:create', '--name', 'bench', '--grant-types', 'refresh_token,client_credentials', '--allow-introspection'],
     { cwd: ROOT, env: { ...process.env, DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false' } },
   );
   return { file, client: JSON.parse(out.toString()) };
@@ -119,7 +134,7 @@ function peakRssMiB(pid) {
 function startServer(kind, file, client, port) {
   // The rate limiter stays on (its cost is part of the hot path) with limits no run can reach.
   const limits = { RATE_LIMIT_PER_IP: '1000000000', RATE_LIMIT_PER_CLIENT: '1000000000' };
-  const env = { ...process.env, ...limits, PORT: String(port), HOST: '127.0.0.1', SQLITE_SYNCHRONOUS: config.synchronous };
+  const env = { ...process.env, ...limits, PORT: String(port), HOST: '127.0.0.1', ISSUER, SQLITE_SYNCHRONOUS: config.synchronous };
   let args;
   if (kind === 'service') {
     env.DATABASE_URL = `sqlite:${file}`;
@@ -149,20 +164,20 @@ function runLoad(job, dir) {
   });
 }
 
-async function measure(kind, template, scenario, label) {
+async function measure(kind, template, scenario, label, { warmup, duration } = timing(scenario)) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-bench-run-'));
   const file = path.join(dir, 'oauth.sqlite');
   try {
     fs.copyFileSync(template.file, file);
     const db = await sqlite.open(file);
-    const states = await scenario.prepare({ db, client: template.client, connections: config.connections });
+    const states = await scenario.prepare({ db, client: template.client, connections: config.connections, issuer: ISSUER });
     await sqlite.close(db);
     const port = await freePort();
     const server = startServer(kind, file, template.client, port);
     try {
       await waitForHttp(port, server.child);
       const result = await runLoad(
-        { scenario: scenario.name, url: `http://127.0.0.1:${port}`, connections: config.connections, warmup: config.warmup, duration: config.duration, client: template.client, states },
+        { scenario: scenario.name, url: `http://127.0.0.1:${port}`, connections: config.connections, warmup, duration, client: template.client, states },
         dir,
       );
       const row = {
@@ -230,14 +245,16 @@ async function main() {
     for (const name of config.scenarios) {
       const scenario = scenarios[name];
       if (!scenario) throw new Error(`unknown scenario ${name}`);
-      log(`${name}: ${config.rounds} alternating rounds, ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s`);
-      for (let round = 1; round <= config.rounds; round++) {
+      const { rounds, warmup, duration } = timing(scenario);
+      log(`${name}: ${rounds} alternating round(s), ${config.connections} connections, ${warmup} s warm-up + ${duration} s`);
+      summary[name] = { rounds, warmup, duration };
+      for (let round = 1; round <= rounds; round++) {
         runs.push(await measure('service', base, scenario, `service round ${round}`));
         if (scenario.floor && !config.skipFloor) runs.push(await measure('floor', base, scenario, `floor round ${round}`));
       }
       const service = summarize(runs.filter((r) => r.scenario === name && r.server === 'service'));
       const floor = scenario.floor && !config.skipFloor ? summarize(runs.filter((r) => r.scenario === name && r.server === 'floor')) : null;
-      summary[name] = { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null };
+      Object.assign(summary[name], { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null });
     }
     if (config.scale.length > 0 && scenarios.refresh_token) {
       log(`scale: refresh_token on the service, one run per size`);
@@ -274,8 +291,9 @@ function printSummary(summary) {
   const lines = ['', '| run | req/s | p50 ms | p99 ms | errors | peak RSS MiB |', '|---|---:|---:|---:|---:|---:|'];
   for (const [name, s] of Object.entries(summary)) {
     if (name === 'scale') continue;
-    lines.push(line(`${name} service (median)`, s.service));
-    if (s.floor) lines.push(line(`${name} floor (median)`, s.floor), `| ${name} service/floor | ${s.ratio} | | | | |`);
+    const how = s.rounds === 1 ? `1 run, ${s.warmup}+${s.duration} s` : `median of ${s.rounds}, ${s.warmup}+${s.duration} s`;
+    lines.push(line(`${name} service (${how})`, s.service));
+    if (s.floor) lines.push(line(`${name} floor (${how})`, s.floor), `| ${name} service/floor | ${s.ratio} | | | | |`);
   }
   for (const s of summary.scale ?? []) lines.push(line(`refresh_token +${s.families} families`, s) + ` change ${(s.change * 100).toFixed(1)} %`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,5 +1,7 @@
 import { commands } from '../src/cli/commands';
 import { SigningKeysService } from '../src/token/keys/signing-keys.service';
+import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
+import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { decodeJwtPayload, introspect, revoke, signJwt } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 
@@ -63,6 +65,15 @@ describe('token introspection (RFC 7662)', () => {
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       token_type: 'refresh_token',
     });
+  });
+
+  it('an active client_credentials access token (no family), until it is revoked', async () => {
+    const machine = await t.createClient({ grantTypes: ['client_credentials'], scope: 'read' });
+    const res = await t.http().post('/oauth/token').type('form').auth(machine.clientId, machine.clientSecret!).send({ grant_type: 'client_credentials' }).expect(200);
+    expect(decodeJwtPayload(res.body.access_token).family_id).toBeUndefined();
+    expect((await inspect(res.body.access_token)).body).toMatchObject({ active: true, sub: machine.clientId, client_id: machine.clientId, scope: 'read' });
+    await revoke(t, machine, { token: res.body.access_token }).expect(200);
+    expect((await inspect(res.body.access_token)).body).toStrictEqual({ active: false });
   });
 
   it('a wrong or unknown hint still finds the token (§2.1)', async () => {
@@ -138,6 +149,15 @@ describe('token introspection (RFC 7662)', () => {
       await expectInactive(second.refresh_token);
       await expectInactive(second.access_token);
       await expectInactive(first.access_token);
+    });
+
+    it('an access token whose family is gone (deleted), though never revoked', async () => {
+      const tokens = await t.issueTokens(client);
+      expect((await inspect(tokens.access_token)).body.active).toBe(true);
+      const familyId = decodeJwtPayload(tokens.access_token).family_id as string;
+      await t.dataSource().manager.delete(RefreshTokenEntity, { familyId });
+      await t.dataSource().manager.delete(TokenFamilyEntity, { id: familyId });
+      await expectInactive(tokens.access_token);
     });
 
     it('a revoked access token', async () => {

@@ -47,8 +47,7 @@ export class IntrospectionService {
 
   /** Signature, typ, iss and exp were checked by the verifier; revocation state is checked here. */
   private async accessToken(claims: AccessTokenClaims): Promise<IntrospectionResponse> {
-    if (await this.revokedAccessTokens.isRevoked(claims.jti)) return INACTIVE;
-    if (claims.familyId !== undefined && (await this.revokedAccessTokens.isFamilyRevoked(claims.familyId))) return INACTIVE;
+    if (await this.revokedAccessTokens.isAccessTokenRevoked(claims.jti, claims.familyId)) return INACTIVE;
     return {
       active: true,
       scope: claims.scope ?? '',

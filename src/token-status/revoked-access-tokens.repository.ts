@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { LessThanOrEqual } from 'typeorm';
 import { DatabaseService } from '../database/database.service';
-import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { RevokedAccessTokenEntity } from './revoked-access-token.entity';
+
+// Both primary-key probes in one statement (one prepared statement on SQLite, no query building):
+// introspection runs it on every access token (docs/readme/issue-6.md). `family_live` is NULL when
+// the family row is gone.
+const REVOCATION_STATE = `SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) AS revoked,
+  (SELECT CASE WHEN revoked_at IS NULL THEN 1 ELSE 0 END FROM token_families WHERE id = $2) AS family_live`;
+
+interface RevocationStateRow {
+  revoked: boolean | number | string;
+  family_live: number | string | null;
+}
+
+const truthy = (value: boolean | number | string | null): boolean => value === true || Number(value) === 1;
 
 /** Revoked access-token ids, and the family state an access token depends on. */
 @Injectable()
@@ -23,15 +35,14 @@ export class RevokedAccessTokensRepository {
     });
   }
 
-  isRevoked(jti: string): Promise<boolean> {
-    return this.database.run((manager) => manager.existsBy(RevokedAccessTokenEntity, { jti }));
-  }
-
-  /** A family that is gone counts as revoked: its tokens must not outlive it. */
-  async isFamilyRevoked(familyId: string): Promise<boolean> {
-    const family = await this.database.run((manager) =>
-      manager.findOne(TokenFamilyEntity, { select: { id: true, revokedAt: true }, where: { id: familyId } }),
-    );
-    return !family || family.revokedAt !== null;
+  /**
+   * True when the access token `jti` was revoked, or belongs to a family (`familyId`, when the
+   * token has one) that is revoked or gone: a family's tokens must not outlive it (RFC 7009 §2.1).
+   */
+  isAccessTokenRevoked(jti: string, familyId?: string): Promise<boolean> {
+    return this.database.sqlRun(async (sql) => {
+      const [row] = await sql.all<RevocationStateRow>(REVOCATION_STATE, [jti, familyId ?? null]);
+      return truthy(row.revoked) || (familyId !== undefined && !truthy(row.family_live));
+    });
   }
 }

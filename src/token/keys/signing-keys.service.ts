@@ -26,6 +26,8 @@ const RELOAD_INTERVAL_MS = 60_000;
 export class SigningKeysService implements OnModuleInit {
   private readonly logger = new Logger(SigningKeysService.name);
   private keys: SigningKeyEntity[] = [];
+  /** Public keys of `keys` by kid, imported once per reload, not on every verification. */
+  private publicKeys = new Map<string, { key: KeyObject; alg: string }>();
   private active: ActiveSigningKey;
   private loadedAt = 0;
 
@@ -56,16 +58,13 @@ export class SigningKeysService implements OnModuleInit {
 
   /** The public key for a `kid`, re-reading the table once when another instance may have added it. */
   async publicKey(kid: string): Promise<{ key: KeyObject; alg: string } | null> {
-    let entity = this.keys.find((key) => key.kid === kid);
-    if (!entity && this.clock.now() - this.loadedAt > 1000) {
-      await this.reload();
-      entity = this.keys.find((key) => key.kid === kid);
-    }
-    return entity ? { key: createPublicKey({ key: entity.publicJwk, format: 'jwk' }), alg: entity.alg } : null;
+    if (!this.publicKeys.has(kid) && this.clock.now() - this.loadedAt > 1000) await this.reload();
+    return this.publicKeys.get(kid) ?? null;
   }
 
   private async reload(): Promise<void> {
     this.keys = await this.repository.find({ where: { retiredAt: IsNull() }, order: { generation: 'ASC', kid: 'ASC' } });
+    this.publicKeys = new Map(this.keys.map((key) => [key.kid, { key: createPublicKey({ key: key.publicJwk, format: 'jwk' }), alg: key.alg }]));
     this.loadedAt = this.clock.now();
     const signing = this.keys.find((key) => key.alg === this.config.signingAlgorithm);
     if (signing && signing.kid !== this.active?.kid) {
