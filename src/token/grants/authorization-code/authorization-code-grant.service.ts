@@ -74,10 +74,11 @@ export class AuthorizationCodeGrantService implements GrantHandler {
 
   private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number): Promise<TokenResponse> {
     if (!(await this.codes.consume(code.id, now))) await this.rejectReuse((await this.codes.findById(code.id))!, now);
-    return this.issuer.bearerResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope });
+    return this.issuer.bearerResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code' });
   }
 
   private async rejectReuse(code: AuthorizationCodeEntity, now: number): Promise<never> {
+    this.events.emit({ type: 'code_reuse_detected', clientId: code.clientId, familyId: code.familyId });
     if (code.familyId !== null && (await this.refreshTokens.revokeFamily(code.familyId, now, 'code_reused'))) {
       this.events.emit({ type: 'family_revoked', familyId: code.familyId, clientId: code.clientId, reason: 'code_reused' });
     }
