@@ -48,6 +48,12 @@ export class MetricsService {
     help: 'Ended token families (with their tokens) deleted by the retention cleanup of this instance',
     registers: [this.registry],
   });
+  readonly retentionDeletedRecords = new Counter({
+    name: 'oauth_retention_deleted_records_total',
+    help: 'Expired login requests, authorization codes and revoked access-token ids deleted by the retention cleanup of this instance',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency, by method, route and status code',
