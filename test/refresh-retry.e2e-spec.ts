@@ -1,6 +1,7 @@
 import { SecurityEvents } from '../src/events/security-events.service';
 import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { decodeJwt } from './support/jwt';
+import { introspect, revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 
 const INTERVAL = 10;
@@ -41,6 +42,16 @@ describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
     expect((await family()).revokedAt).toBeNull();
     // The family lives on: the successor rotates normally.
     await t.refresh(client, second.refresh_token).expect(200);
+  });
+
+  it('binds the access token of a served retry to the family: revoking the family ends it (RFC 7009 §2.1)', async () => {
+    const rs = await t.createClient({ name: 'resource server', grantTypes: [], allowIntrospection: true });
+    const { first, second } = await rotateOnce();
+    const retried = (await t.refresh(client, first).expect(200)).body;
+    const active = async (token: string) => (await introspect(t, rs, { token }).expect(200)).body.active;
+    expect(await active(retried.access_token)).toBe(true);
+    await revoke(t, client, { token: second.refresh_token }).expect(200);
+    expect(await active(retried.access_token)).toBe(false);
   });
 
   it('gives 20 concurrent requests with one token the same successor', async () => {

@@ -4,11 +4,18 @@
  */
 export type SecurityEvent =
   | { type: 'family_created'; familyId: string; clientId: string; grantType: string }
+  /**
+   * One token response (RFC 6749 §5.1) built, whatever the way in: emitted by TokenIssuer only, so
+   * every grant and every bootstrap path is counted exactly once. `grantType` is chosen by code.
+   */
+  | { type: 'tokens_issued'; grantType: string; clientId: string; familyId?: string; refreshToken: boolean }
   | { type: 'token_rotated'; familyId: string; clientId: string; generation: number }
   /** A retried rotation answered with the successor already issued (REFRESH_TOKEN_REUSE_INTERVAL). */
   | { type: 'retry_served'; familyId: string; clientId: string; generation: number }
   /** A retired refresh token presented again and rejected; `reason` says why it was no retry. */
   | { type: 'reuse_detected'; familyId: string; clientId: string; generation: number; reason?: ReuseReason }
+  /** An authorization code presented a second time (RFC 6749 §4.1.2); its family, if any, is revoked. */
+  | { type: 'code_reuse_detected'; clientId: string; familyId: string | null }
   | { type: 'family_revoked'; familyId: string; clientId: string; reason: string }
   | { type: 'families_revoked'; by: 'subject' | 'client' | 'family'; count: number; reason: string }
   | { type: 'client_auth_failed'; clientId?: string; reason: string };

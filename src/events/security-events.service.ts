@@ -10,6 +10,8 @@ type Listener = (event: SecurityEvent) => void;
  */
 const LEVELS: Partial<Record<SecurityEvent['type'], 'warn' | 'debug'>> = {
   token_rotated: 'debug',
+  tokens_issued: 'debug',
+  code_reuse_detected: 'warn',
   reuse_detected: 'warn',
   client_auth_failed: 'warn',
 };

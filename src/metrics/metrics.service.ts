@@ -13,13 +13,23 @@ export class MetricsService {
 
   private readonly tokensIssued = new Counter({
     name: 'oauth_tokens_issued_total',
-    help: 'Token responses issued, by grant type (bootstrap: first tokens of a family issued by the CLI or another service)',
+    help: 'Token responses issued (RFC 6749 §5.1, access token with or without refresh token), by grant type; bootstrap = tokens:issue, first_party = microservice oauth.issue',
     labelNames: ['grant_type'],
     registers: [this.registry],
   });
   private readonly reuseDetected = new Counter({
     name: 'oauth_refresh_token_reuse_detected_total',
-    help: 'Retired refresh tokens presented again (RFC 9700 §4.14.2)',
+    help: 'Retired refresh tokens presented again and rejected (RFC 9700 §4.14.2)',
+    registers: [this.registry],
+  });
+  private readonly retryServed = new Counter({
+    name: 'oauth_refresh_token_retry_served_total',
+    help: 'Retried rotations answered with the successor already issued (REFRESH_TOKEN_REUSE_INTERVAL)',
+    registers: [this.registry],
+  });
+  private readonly codeReuseDetected = new Counter({
+    name: 'oauth_authorization_code_reuse_detected_total',
+    help: 'Authorization codes presented a second time (RFC 6749 §4.1.2)',
     registers: [this.registry],
   });
   private readonly familiesRevoked = new Counter({
@@ -38,6 +48,12 @@ export class MetricsService {
     help: 'Ended token families (with their tokens) deleted by the retention cleanup of this instance',
     registers: [this.registry],
   });
+  readonly retentionDeletedRecords = new Counter({
+    name: 'oauth_retention_deleted_records_total',
+    help: 'Expired login requests, authorization codes and revoked access-token ids deleted by the retention cleanup of this instance',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency, by method, route and status code',
@@ -53,12 +69,15 @@ export class MetricsService {
 
   private count(event: SecurityEvent): void {
     switch (event.type) {
-      case 'family_created':
+      // Only tokens_issued counts issuance: family_created and token_rotated precede one of them.
+      case 'tokens_issued':
         return this.tokensIssued.inc({ grant_type: event.grantType });
-      case 'token_rotated':
-        return this.tokensIssued.inc({ grant_type: 'refresh_token' });
+      case 'retry_served':
+        return this.retryServed.inc();
       case 'reuse_detected':
         return this.reuseDetected.inc();
+      case 'code_reuse_detected':
+        return this.codeReuseDetected.inc();
       case 'family_revoked':
         // Reasons are a small fixed set chosen by the code, safe as a label.
         return this.familiesRevoked.inc({ reason: event.reason });

@@ -4,6 +4,57 @@ import { DatabaseService } from '../database/database.service';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 
+/** Instants (epoch ms) before which short-lived records are of no more use. */
+export interface ExpiredRecords {
+  /** Login requests and unused authorization codes that expired at or before this instant. */
+  expiredBefore: number;
+  /** Revoked access-token ids whose token expired at or before this instant (RFC 7009 §2.2: past exp the JWT rejects itself). */
+  tokenExpiredBefore: number;
+  limit: number;
+}
+
+/**
+ * One bounded delete of rows matching `where` (hand-written SQL over `?` placeholders). Each entry
+ * is a table, its key column and the condition; see RetentionRepository for the locking technique.
+ */
+interface PurgeTarget {
+  table: 'login_requests' | 'authorization_codes' | 'revoked_access_tokens';
+  key: 'id' | 'jti';
+  where: string;
+  params: (criteria: ExpiredRecords) => unknown[];
+}
+
+const PURGE_TARGETS = {
+  loginRequests: {
+    table: 'login_requests',
+    key: 'id',
+    // Handled or not: past its expiry a challenge can be neither accepted nor rejected.
+    where: 'expires_at <= ?',
+    params: (c) => [c.expiredBefore],
+  },
+  authorizationCodes: {
+    table: 'authorization_codes',
+    key: 'id',
+    // RFC 6749 §4.1.2: a used code is kept while the family issued from it is alive and not revoked,
+    // so that presenting the code again can still revoke that family. Once the family is revoked
+    // (final) or deleted by the family cleanup (ended), the row has no more work to do. A code that
+    // issued no family (unused, or access token only) has nothing to revoke past its expiry.
+    where:
+      'expires_at <= ? AND (family_id IS NULL OR NOT EXISTS ' +
+      '(SELECT 1 FROM token_families f WHERE f.id = authorization_codes.family_id AND f.revoked_at IS NULL))',
+    params: (c) => [c.expiredBefore],
+  },
+  revokedAccessTokens: {
+    table: 'revoked_access_tokens',
+    key: 'jti',
+    where: 'expires_at <= ?',
+    params: (c) => [c.tokenExpiredBefore],
+  },
+} satisfies Record<string, PurgeTarget>;
+
+export type PurgeKind = keyof typeof PURGE_TARGETS;
+export const PURGE_KINDS = Object.keys(PURGE_TARGETS) as PurgeKind[];
+
 export interface EndedFamilies {
   /** Families past their absolute lifetime at this instant (epoch ms). */
   expiredBefore: number;
@@ -29,6 +80,32 @@ export class RetentionRepository {
   deleteEndedFamilies(criteria: EndedFamilies): Promise<number> {
     return this.database.transaction((manager) => (this.database.isSqlite ? deleteOnSqlite(manager, criteria) : deleteOnPostgres(manager, criteria)));
   }
+
+  /**
+   * One bounded batch of expired records of one kind, in one transaction, with the same technique
+   * as the families: `FOR UPDATE SKIP LOCKED` on PostgreSQL, one write-first statement on SQLite.
+   */
+  purgeExpired(kind: PurgeKind, criteria: ExpiredRecords): Promise<number> {
+    const target: PurgeTarget = PURGE_TARGETS[kind];
+    return this.database.transaction((manager) => (this.database.isSqlite ? purgeOnSqlite(manager, target, criteria) : purgeOnPostgres(manager, target, criteria)));
+  }
+}
+
+async function purgeOnPostgres(manager: EntityManager, { table, key, where, params }: PurgeTarget, criteria: ExpiredRecords): Promise<number> {
+  const values = [...params(criteria), criteria.limit];
+  let n = 0;
+  const numbered = where.replace(/\?/g, () => `$${++n}`);
+  const batch = `SELECT ${key} FROM ${table} WHERE ${numbered} LIMIT $${++n} FOR UPDATE SKIP LOCKED`;
+  // TypeORM answers a DELETE on PostgreSQL with [rows, affected].
+  const [, affected] = (await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, values)) as [unknown, number];
+  return Number(affected);
+}
+
+async function purgeOnSqlite(manager: EntityManager, { table, key, where, params }: PurgeTarget, criteria: ExpiredRecords): Promise<number> {
+  const batch = `SELECT ${key} FROM ${table} WHERE ${where} ORDER BY ${key} LIMIT ?`;
+  await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, [...params(criteria), criteria.limit]);
+  const [{ changes }] = (await manager.query('SELECT changes() AS changes')) as { changes: number }[];
+  return Number(changes);
 }
 
 async function deleteOnPostgres(manager: EntityManager, { expiredBefore, revokedBefore, limit }: EndedFamilies): Promise<number> {

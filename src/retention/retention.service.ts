@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Clock } from '../common/clock';
 import { retentionConfig, RetentionConfig } from '../config/retention.config';
 import { MetricsService } from '../metrics/metrics.service';
-import { RetentionRepository } from './retention.repository';
+import { PURGE_KINDS, PurgeKind, RetentionRepository } from './retention.repository';
 
 /**
  * A family past its absolute lifetime is kept this much longer, so that a rotation which passed its
@@ -15,6 +15,10 @@ export const EXPIRY_GRACE_MS = 60_000;
  * RetentionRepository). Deletes families past their absolute lifetime and revoked families after
  * RETENTION_REVOKED_TTL. Consumed tokens of a live family are kept until the family ends: presenting
  * one of them is how reuse is detected (RFC 9700 §4.14.2).
+ *
+ * The same runs delete short-lived records past EXPIRY_GRACE_MS: login requests, authorization
+ * codes (a used one only once the family it issued is revoked or deleted, RFC 6749 §4.1.2) and the
+ * ids of revoked access tokens that have expired anyway.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -58,7 +62,26 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       this.metrics.retentionDeletedFamilies.inc(count);
       if (count < this.config.batchSize) break;
     }
-    if (deleted > 0) this.logger.log({ msg: 'retention_cleanup', deleted_families: deleted });
+    const records = await this.purgeExpired(now);
+    if (deleted > 0 || Object.values(records).some((n) => n > 0)) {
+      this.logger.log({ msg: 'retention_cleanup', deleted_families: deleted, deleted_records: records });
+    }
+    return deleted;
+  }
+
+  /** Deletes expired short-lived records, each kind in at most RETENTION_MAX_BATCHES batches. */
+  async purgeExpired(now = this.clock.now()): Promise<Record<PurgeKind, number>> {
+    const criteria = { expiredBefore: now - EXPIRY_GRACE_MS, tokenExpiredBefore: now - EXPIRY_GRACE_MS, limit: this.config.batchSize };
+    const deleted = {} as Record<PurgeKind, number>;
+    for (const kind of PURGE_KINDS) {
+      deleted[kind] = 0;
+      for (let batch = 0; batch < this.config.maxBatches; batch++) {
+        const count = await this.repository.purgeExpired(kind, criteria);
+        deleted[kind] += count;
+        this.metrics.retentionDeletedRecords.inc({ kind }, count);
+        if (count < this.config.batchSize) break;
+      }
+    }
     return deleted;
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import { tokenConfig, TokenConfig } from '../config/token.config';
+import { SecurityEvents } from '../events/security-events.service';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { TokenResponse } from './token-response';
 
@@ -15,6 +16,12 @@ export interface AccessTokenGrant {
   scope: string;
   /** The token family (grant) the token belongs to, so revoking the family ends it too. */
   familyId?: string;
+  /**
+   * How the grant was obtained (`refresh_token`, `client_credentials`, an extension grant's URI,
+   * `bootstrap` for tokens:issue...), for the tokens-issued metric. Always chosen by code, never
+   * copied from a request, so the label set stays bounded.
+   */
+  grantType: string;
 }
 
 /**
@@ -27,11 +34,12 @@ export class TokenIssuer {
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     private readonly clock: Clock,
+    private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
-  issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number } {
+  private issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number } {
     const key = this.keys.signingKey();
     const iat = Math.floor(this.clock.now() / 1000);
     const expiresIn = this.config.accessTokenTtl;
@@ -57,8 +65,19 @@ export class TokenIssuer {
     return { accessToken, expiresIn };
   }
 
+  /**
+   * The one way a token response is made: every grant and bootstrap path ends here, which is why
+   * the tokens-issued event is emitted here and nowhere else (no double counting).
+   */
   bearerResponse(grant: AccessTokenGrant, refreshToken?: string): TokenResponse {
     const { accessToken, expiresIn } = this.issueAccessToken(grant);
+    this.events.emit({
+      type: 'tokens_issued',
+      grantType: grant.grantType,
+      clientId: grant.clientId,
+      ...(grant.familyId === undefined ? {} : { familyId: grant.familyId }),
+      refreshToken: refreshToken !== undefined,
+    });
     return {
       access_token: accessToken,
       token_type: 'Bearer',

@@ -48,7 +48,7 @@ export class CodeFlow {
     return location.searchParams.get('login_challenge')!;
   }
 
-  admin(method: 'get' | 'post', path: string, key = ADMIN_API_KEY) {
+  admin(method: 'get' | 'post' | 'delete', path: string, key = ADMIN_API_KEY) {
     const req = this.t.http()[method](`/admin${path}`);
     return key === '' ? req : req.set('Authorization', `Bearer ${key}`);
   }

@@ -52,6 +52,6 @@ export class TokenFamiliesService {
     const first = mintRefreshToken({ familyId: family.id, parentId: null, generation: 0, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl });
     await this.repository.createFamily(family, first.entity, within);
     this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
-    return this.issuer.bearerResponse({ subject, clientId: client.clientId, scope, familyId: family.id }, first.value);
+    return this.issuer.bearerResponse({ subject, clientId: client.clientId, scope, familyId: family.id, grantType }, first.value);
   }
 }

@@ -48,7 +48,7 @@ export class AuthorizationCodeGrantService implements GrantHandler {
         if (!(await this.codes.consumeWithin(manager, code!.id, now, familyId))) throw new CodeAlreadyConsumed();
       });
     } catch (error) {
-      if (error instanceof CodeAlreadyConsumed) await this.rejectReuse((await this.codes.findById(code!.id))!, now);
+      if (error instanceof CodeAlreadyConsumed) await this.rejectReuse(await this.codes.findById(code!.id), now);
       throw error;
     }
   }
@@ -73,11 +73,14 @@ export class AuthorizationCodeGrantService implements GrantHandler {
   }
 
   private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number): Promise<TokenResponse> {
-    if (!(await this.codes.consume(code.id, now))) await this.rejectReuse((await this.codes.findById(code.id))!, now);
-    return this.issuer.bearerResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope });
+    if (!(await this.codes.consume(code.id, now))) await this.rejectReuse(await this.codes.findById(code.id), now);
+    return this.issuer.bearerResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code' });
   }
 
-  private async rejectReuse(code: AuthorizationCodeEntity, now: number): Promise<never> {
+  /** `code` is null when the retention cleanup deleted it while this request was underway. */
+  private async rejectReuse(code: AuthorizationCodeEntity | null, now: number): Promise<never> {
+    if (!code) throw OAuthError.invalidGrant('code expired');
+    this.events.emit({ type: 'code_reuse_detected', clientId: code.clientId, familyId: code.familyId });
     if (code.familyId !== null && (await this.refreshTokens.revokeFamily(code.familyId, now, 'code_reused'))) {
       this.events.emit({ type: 'family_revoked', familyId: code.familyId, clientId: code.clientId, reason: 'code_reused' });
     }

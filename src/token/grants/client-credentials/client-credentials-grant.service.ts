@@ -20,7 +20,7 @@ export class ClientCredentialsGrantService implements GrantHandler {
     }
     const scope = grantedScope(params.get('scope'), client.scope);
     // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-    return this.issuer.bearerResponse({ subject: client.clientId, clientId: client.clientId, scope });
+    return this.issuer.bearerResponse({ subject: client.clientId, clientId: client.clientId, scope, grantType: 'client_credentials' });
   }
 }
 

@@ -55,7 +55,7 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     expect(now).toBe(NOW);
     expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(successor.tokenHash).toBe(hashRefreshToken(response.refresh_token!));
-    expect(issuer.bearerResponse).toHaveBeenCalledWith({ subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1' }, response.refresh_token);
+    expect(issuer.bearerResponse).toHaveBeenCalledWith({ subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1', grantType: 'refresh_token' }, response.refresh_token);
   });
 
   it('a consumed token revokes its family and fails with invalid_grant', async () => {

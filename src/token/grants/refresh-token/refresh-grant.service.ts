@@ -75,7 +75,7 @@ export class RefreshGrantService implements GrantHandler {
     }
     this.events.emit({ type: 'token_rotated', familyId: family.id, clientId: client.clientId, generation: successor.entity.generation });
     // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
-    return this.issuer.bearerResponse({ subject: family.subject, clientId: client.clientId, scope, familyId: family.id }, successor.value);
+    return this.issuer.bearerResponse({ subject: family.subject, clientId: client.clientId, scope, familyId: family.id, grantType: 'refresh_token' }, successor.value);
   }
 
   /**
@@ -90,7 +90,8 @@ export class RefreshGrantService implements GrantHandler {
     this.events.emit({ type: 'retry_served', familyId: family.id, clientId: family.clientId, generation: verdict.generation });
     // The successor is recomputed from the presented token: nothing but its hash was ever stored.
     const value = deriveSuccessorValue(this.derivationKey.get(), verdict.id, request.presented);
-    return this.issuer.bearerResponse({ subject: family.subject, clientId: family.clientId, scope, familyId: family.id }, value);
+    // The access token carries the family like any other, so revoking the family ends it too.
+    return this.issuer.bearerResponse({ subject: family.subject, clientId: family.clientId, scope, familyId: family.id, grantType: 'refresh_token' }, value);
   }
 
   /** The successor to hand out again, or why this presentation is no retry. */
