@@ -124,6 +124,8 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 Â
       ['unregistered redirect_uri', (q) => qs(q, { redirect_uri: 'https://evil.example/callback' })],
       ['redirect_uri differing by a trailing slash', (q) => qs(q, { redirect_uri: `${REDIRECT_URI}/` })],
       ['repeated redirect_uri', (q) => `${qs(q)}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`],
+      // Hostile-input finding: PostgreSQL refused the NUL in the client lookup, a 500.
+      ['a NUL in client_id', (q) => qs(q, { client_id: `${q.client_id}\u0000` })],
     ];
     it.each(cases)('%s', async (_name, build) => {
       const res = await flow.authorize(build(flow.authorizeQuery(client, pkcePair().challenge))).expect(400);
@@ -160,6 +162,16 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 Â
       expect(location.searchParams.get('error_description')).toEqual(expect.any(String));
       expect(location.searchParams.get('state')).toBe('xyz-state');
       expect(location.searchParams.get('code')).toBeNull();
+      expect(await loginRequestCount()).toBe(0);
+    });
+
+    // Hostile-input finding: a NUL in state reached the login_requests INSERT, a 500 on PostgreSQL.
+    it('a state with control characters â†’ invalid_request, not echoed, nothing stored', async () => {
+      const res = await flow.authorize(qs(flow.authorizeQuery(client, pkcePair().challenge), { state: 'a\u0000b' })).expect(302);
+      const location = new URL(res.headers.location);
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+      expect(location.searchParams.get('error')).toBe('invalid_request');
+      expect(location.searchParams.has('state')).toBe(false);
       expect(await loginRequestCount()).toBe(0);
     });
 

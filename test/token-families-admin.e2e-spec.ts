@@ -112,6 +112,20 @@ describe('admin API: /admin/token-families (behind ADMIN_API_KEY)', () => {
     await admin(send(t.http())).expect(400);
   });
 
+  // Hostile-input finding: PostgreSQL refused the NUL in the query, a 500.
+  it.each([
+    ['list by a subject', (r: ReturnType<TestApp['http']>) => r.get('/admin/token-families?subject=frank%00')],
+    ['revoke by a subject', (r: ReturnType<TestApp['http']>) => r.delete('/admin/token-families?subject=frank%00')],
+    ['revoke by a client id', (r: ReturnType<TestApp['http']>) => r.delete('/admin/token-families?client_id=%00')],
+    ['revoke one family', (r: ReturnType<TestApp['http']>) => r.delete('/admin/token-families/%00abc')],
+  ])('%s with a NUL → 400 invalid_request, nothing revoked', async (_name, send) => {
+    const client = await t.createClient();
+    const issued = await t.issueTokens(client, 'frank');
+    const res = await admin(send(t.http())).expect(400);
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.stringContaining('control characters') });
+    await t.refresh(client, issued.refresh_token!).expect(200);
+  });
+
   it('without the key → 401, nothing revoked', async () => {
     const client = await t.createClient();
     const issued = await t.issueTokens(client, 'erin');

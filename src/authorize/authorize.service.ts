@@ -16,6 +16,11 @@ import { LoginRequestsRepository } from './login-requests.repository';
 export type AuthorizeOutcome = { redirectTo: string } | { errorPage: string };
 
 const MAX_STATE_LENGTH = 2048;
+// RFC 6749 Appendix A.1: client-id = *VSCHAR (%x20-7E). Anything else is no client of ours, and a
+// NUL must not reach PostgreSQL, which refuses it in a query (a 500 instead of the error page).
+const CLIENT_ID_SHAPE = /^[\x20-\x7e]{1,64}$/;
+// No OAuth parameter admits control characters (RFC 6749 Appendix A); `state` is stored, see above.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 class RedirectableError {
   constructor(
@@ -41,7 +46,7 @@ export class AuthorizeService {
 
   async authorize(query: URLSearchParams): Promise<AuthorizeOutcome> {
     const clientId = single(query, 'client_id');
-    const client = clientId === undefined || clientId.length > 64 ? null : await this.clients.findById(clientId);
+    const client = clientId === undefined || !CLIENT_ID_SHAPE.test(clientId) ? null : await this.clients.findById(clientId);
     // RFC 6749 §4.1.2.1: with a missing or invalid client or redirect URI the server MUST NOT redirect.
     if (!client || client.disabledAt !== null) return { errorPage: 'The client_id is missing, repeated or not a known client.' };
     const redirectUri = single(query, 'redirect_uri');
@@ -50,7 +55,7 @@ export class AuthorizeService {
       return { errorPage: 'The redirect_uri is missing, repeated or not registered for this client.' };
     }
     const state = single(query, 'state');
-    const stateToEcho = state !== undefined && state.length <= MAX_STATE_LENGTH ? state : undefined;
+    const stateToEcho = state !== undefined && state.length <= MAX_STATE_LENGTH && !CONTROL_CHARACTERS.test(state) ? state : undefined;
     try {
       const challenge = await this.createLoginRequest(query, client, redirectUri, stateToEcho);
       const loginUrl = new URL(this.config.loginUrl!);
@@ -89,7 +94,7 @@ function validate(query: URLSearchParams, client: ClientEntity, state?: string):
   // RFC 6749 §3.1: request parameters MUST NOT be included more than once (empty ones count as omitted).
   const repeated = [...new Set(query.keys())].find((name) => query.getAll(name).filter((value) => value !== '').length > 1);
   if (repeated !== undefined) throw new RedirectableError('invalid_request', `Parameter '${repeated.slice(0, 40)}' is repeated`);
-  if (query.get('state') && state === undefined) throw new RedirectableError('invalid_request', 'state is too long');
+  if (query.get('state') && state === undefined) throw new RedirectableError('invalid_request', 'state is too long or has control characters');
   const responseType = query.get('response_type');
   if (!responseType) throw new RedirectableError('invalid_request', 'Missing required parameter "response_type"');
   if (responseType !== 'code') throw new RedirectableError('unsupported_response_type', 'Only response_type=code is supported');

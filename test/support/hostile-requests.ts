@@ -4,6 +4,8 @@ import { validateHeaderValue } from 'node:http';
 /** Everything a generated request is made of; sent as raw bytes so nothing gets "fixed" on the way. */
 export interface HostileRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Overrides the endpoint's path (generated paths, e.g. hostile admin path segments). */
+  path?: string;
   query: string;
   contentType?: string;
   authorization?: string;
@@ -24,15 +26,17 @@ export interface ValuePool {
 const OAUTH_NAMES = [
   'grant_type', 'refresh_token', 'client_id', 'client_secret', 'scope', 'code', 'redirect_uri',
   'code_verifier', 'token', 'token_type_hint', 'response_type', 'state', 'subject', 'family_id',
+  'code_challenge', 'code_challenge_method', 'error', 'error_description',
 ];
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** Percent-encodes the UTF-8 bytes of `text` (lone surrogates become U+FFFD, as in any encoder). */
 export function formEncode(text: string): string {
-  return [...Buffer.from(text, 'utf8')]
-    .map((byte) => (/[A-Za-z0-9*\-._]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
-    .join('');
+  // Byte by byte through latin1 (one char per byte); a regex replace keeps 100 KB values cheap.
+  return Buffer.from(text, 'utf8')
+    .toString('latin1')
+    .replace(/[^A-Za-z0-9*\-._]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 const hostileText = fc.oneof(
@@ -113,6 +117,157 @@ const headerSafe = (value: string | undefined) => {
   }
 };
 
+/** Query strings: encoded parameters (often near-valid), broken encodings, raw bytes, huge ones. */
+export function queryArb(pool: ValuePool): fc.Arbitrary<string> {
+  const rawByte = fc.integer({ min: 0x21, max: 0xff }).filter((code) => code !== 0x23);
+  return fc.oneof(
+    { weight: 6, arbitrary: paramsArb(pool).map((pairs) => `?${encodePairs(pairs)}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(paramsArb(pool), fc.constantFrom('%', '%zz', '%E0%A4%A', '%C3%28', '%00', '%FF%FE', '%ED%A0%80', '=&=&&=', '&&&&', '%0D%0A', 'a=%'))
+        .map(([pairs, bad]) => `?${encodePairs(pairs)}&${bad}`),
+    },
+    { weight: 1, arbitrary: fc.array(rawByte, { maxLength: 60 }).map((codes) => `?${String.fromCharCode(...codes)}`) },
+    { weight: 1, arbitrary: fc.constantFrom('', '?', '?%zz', '?a=1&a=2', '?%00', '?x[y]=1', '?__proto__=1', `?state=${'s'.repeat(60 * 1024)}`) },
+  );
+}
+
+/** GET-style requests whose hostility is in the query string (the authorization endpoint). */
+export function queryRequestArb(pool: ValuePool, methods: HostileRequest['method'][]): fc.Arbitrary<HostileRequest> {
+  return fc
+    .record({
+      method: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...methods) }, { weight: 1, arbitrary: fc.constantFrom<HostileRequest['method']>('POST', 'PUT', 'DELETE') }),
+      query: queryArb(pool),
+      contentType: fc.oneof({ weight: 6, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom(FORM_TYPE, 'application/json', 'text/html') }),
+      authorization: fc.oneof({ weight: 6, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: authorizationArb(pool) }),
+      extraHeaders: extraHeadersArb,
+      body: fc.oneof({ weight: 6, arbitrary: fc.constant(Buffer.alloc(0)) }, { weight: 1, arbitrary: bodyArb(pool) }),
+    })
+    .filter((request) => headerSafe(request.contentType) && headerSafe(request.authorization))
+    .map(withDescription);
+}
+
+/** What an admin request's JSON body and paths are made of. */
+export interface AdminPool extends ValuePool {
+  /** The admin API key. */
+  apiKey: string;
+  /** Path segments that name something real (a live login challenge, a family id). */
+  segments: string[];
+  /** Member names of the JSON bodies. */
+  members: string[];
+}
+
+/** Bearer headers: absent, valid, near-valid (case, spaces, prefixes), wrong schemes, huge. */
+export function bearerArb(apiKey: string): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constant(`Bearer ${apiKey}`) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        undefined, `bearer ${apiKey}`, `BEARER   ${apiKey}  `, `Bearer ${apiKey}x`, `Bearer ${apiKey.slice(0, -1)}`, `Bearer ${apiKey} ${apiKey}`,
+        `Bearer	${apiKey}`, apiKey, `Basic ${base64(`admin:${apiKey}`)}`, 'Bearer', 'Bearer ', `Bearer ${'A'.repeat(8000)}`,
+        `Bearer ${apiKey}${' '.repeat(2000)}`, `Bearer ${'é'.repeat(10)}`, 'Bearer %00', `Bearer=${apiKey}`,
+      ),
+    },
+    { weight: 1, arbitrary: hostileText.map((text) => `Bearer ${text}`) },
+    { weight: 1, arbitrary: hostileText },
+  );
+}
+
+/** One path segment: something real, a near miss, or hostile (bad percent-encoding, dots, huge). */
+function segmentArb(pool: AdminPool): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...pool.segments) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '%', '%zz', '%E0%A4%A', '%C3%28', '%00', '%2F', '%2e%2e', '..', '.', '%FF', 'A'.repeat(43), 'A'.repeat(42) + '%00',
+        '_'.repeat(43), 'x'.repeat(5000), '00000000-0000-0000-0000-000000000000', '%20', '%3F', ';', ':', '*', '(', '%25',
+      ),
+    },
+    { weight: 1, arbitrary: hostileText.map(formEncode) },
+    { weight: 1, arbitrary: fc.constantFrom(...pool.segments).chain((value) => fc.nat({ max: value.length }).map((cut) => `${value.slice(0, cut)}%00${value.slice(cut)}`)) },
+  );
+}
+
+/** Routes under /admin: the real ones (mostly with their own method) with hostile segments, near misses. */
+export function adminRouteArb(pool: AdminPool): fc.Arbitrary<{ method: HostileRequest['method']; path: string }> {
+  const segment = segmentArb(pool);
+  const anyMethod = fc.constantFrom<HostileRequest['method']>('GET', 'POST', 'DELETE', 'PUT');
+  const route = (method: HostileRequest['method'], path: fc.Arbitrary<string>) =>
+    fc.tuple(fc.oneof({ weight: 6, arbitrary: fc.constant(method) }, { weight: 1, arbitrary: anyMethod }), path).map(([m, p]) => ({ method: m, path: p }));
+  return fc.oneof(
+    { weight: 2, arbitrary: route('GET', segment.map((seg) => `/admin/login-requests/${seg}`)) },
+    { weight: 3, arbitrary: route('POST', fc.tuple(segment, fc.constantFrom('/accept', '/reject')).map(([seg, tail]) => `/admin/login-requests/${seg}${tail}`)) },
+    { weight: 2, arbitrary: route('GET', fc.constant('/admin/token-families')) },
+    { weight: 2, arbitrary: route('DELETE', fc.oneof(fc.constant('/admin/token-families'), segment.map((seg) => `/admin/token-families/${seg}`))) },
+    {
+      weight: 1,
+      arbitrary: route(
+        'GET',
+        fc.oneof(
+          fc.constantFrom('/admin', '/admin/', '/admin/login-requests', '/admin/login-requests/', '//admin/token-families', '/admin/%2e%2e/health/live', '/admin/token-families/a/b'),
+          fc.tuple(segment, fc.constantFrom('/other', '/accept/x', '/')).map(([seg, tail]) => `/admin/login-requests/${seg}${tail}`),
+        ),
+      ),
+    },
+  );
+}
+
+/** JSON members: the documented ones with valid and hostile values, plus stray and proto names. */
+function adminBodyArb(pool: AdminPool): fc.Arbitrary<Buffer> {
+  const value = fc.oneof(
+    { weight: 4, arbitrary: valueArb(pool) as fc.Arbitrary<unknown> },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, true, 0, -1, 1e308, [], ['alice'], {}, { $ne: null }, 'access_denied', 'server_error', 'read', '') },
+  );
+  const name = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool.members) }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype') }, { weight: 1, arbitrary: hostileText });
+  const object = fc.array(fc.tuple(name, value), { maxLength: 5 }).map((entries) => {
+    // JSON.stringify of an object would drop a "__proto__" member: build the text by hand.
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${JSON.stringify(item) ?? 'null'}`).join(',')}}`;
+  });
+  return fc.oneof(
+    { weight: 8, arbitrary: object.map((text) => Buffer.from(text)) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom('', '{', '{"subject": ', '"alice"', '[]', 'null', '1', '{"subject":"alice"}{}', '{"subject":"\ud800"}', '{"a":1,"a":2}', `{"subject":"${'a'.repeat(17 * 1024)}"}`, `[${'['.repeat(5000)}`).map((text) => Buffer.from(text)),
+    },
+    { weight: 1, arbitrary: bodyArb(pool) },
+  );
+}
+
+/** Admin API requests: JSON bodies, hostile Bearer headers, hostile paths and query strings. */
+export function adminRequestArb(pool: AdminPool): fc.Arbitrary<HostileRequest> {
+  const query = fc.oneof(
+    { weight: 3, arbitrary: fc.constant('') },
+    { weight: 3, arbitrary: paramsArb(pool).map((pairs) => `?${encodePairs(pairs)}`) },
+    { weight: 1, arbitrary: queryArb(pool) },
+  );
+  const contentType = fc.oneof(
+    { weight: 8, arbitrary: fc.constant<string | undefined>('application/json') },
+    { weight: 2, arbitrary: fc.constantFrom(undefined, 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json; charset=latin1', FORM_TYPE, 'text/plain', '', ';') },
+    { weight: 1, arbitrary: hostileText },
+  );
+  return fc
+    .record({
+      route: adminRouteArb(pool),
+      query,
+      contentType,
+      authorization: bearerArb(pool.apiKey),
+      extraHeaders: extraHeadersArb,
+      body: adminBodyArb(pool),
+    })
+    .filter((request) => headerSafe(request.contentType) && headerSafe(request.authorization))
+    .map(({ route, ...rest }) => withDescription({ ...rest, ...route }));
+}
+
+const extraHeadersArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<Record<string, string>>({}) },
+  { weight: 1, arbitrary: fc.constantFrom<Record<string, string>>({ 'Content-Encoding': 'gzip' }, { 'Transfer-Encoding': 'chunked' }, { 'X-Forwarded-For': '1.2.3.4, ::1' }, { Accept: 'text/html' }) },
+);
+
+const withDescription = (request: HostileRequest) => Object.assign(request, { [fc.toStringMethod]: () => describeRequest(request) });
+
 export function requestArb(pool: ValuePool, methods: HostileRequest['method'][]): fc.Arbitrary<HostileRequest> {
   const contentType = fc.oneof(
     { weight: 6, arbitrary: fc.constant<string | undefined>(FORM_TYPE) },
@@ -124,27 +279,23 @@ export function requestArb(pool: ValuePool, methods: HostileRequest['method'][])
     { weight: 1, arbitrary: paramsArb(pool).map((pairs) => `?${encodePairs(pairs)}`) },
     { weight: 1, arbitrary: fc.constantFrom('?%zz', '?a=1&a=2', '?grant_type=refresh_token', '?%00', '?x[y]=1', '?__proto__=1') },
   );
-  const extraHeaders = fc.oneof(
-    { weight: 4, arbitrary: fc.constant<Record<string, string>>({}) },
-    { weight: 1, arbitrary: fc.constantFrom<Record<string, string>>({ 'Content-Encoding': 'gzip' }, { 'Transfer-Encoding': 'chunked' }, { 'X-Forwarded-For': '1.2.3.4, ::1' }, { Accept: 'text/html' }) },
-  );
   return fc
     .record({
       method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...methods) }, { weight: 1, arbitrary: fc.constantFrom<HostileRequest['method']>('GET', 'PUT', 'DELETE') }),
       query,
       contentType,
       authorization: authorizationArb(pool),
-      extraHeaders,
+      extraHeaders: extraHeadersArb,
       body: bodyArb(pool),
     })
     .filter((request) => headerSafe(request.contentType) && headerSafe(request.authorization))
-    .map((request) => Object.assign(request, { [fc.toStringMethod]: () => describeRequest(request) }));
+    .map(withDescription);
 }
 
 /** A short, printable rendering for failure reports (bodies and headers may be 100 KB). */
 export function describeRequest(req: HostileRequest): string {
   const cut = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}... (${text.length} chars)` : text);
-  return JSON.stringify({ ...req, query: cut(req.query), authorization: req.authorization && cut(req.authorization), body: cut(req.body.toString('latin1')) });
+  return JSON.stringify({ ...req, path: req.path && cut(req.path), query: cut(req.query), authorization: req.authorization && cut(req.authorization), body: cut(req.body.toString('latin1')) });
 }
 
 /** RFC 6749 §5.2: error and error_description are restricted to printable ASCII without " and \. */
