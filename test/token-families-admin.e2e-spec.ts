@@ -87,6 +87,7 @@ describe('admin API: /admin/token-families (behind ADMIN_API_KEY)', () => {
     const issued = await t.issueTokens(client, 'carol');
     const list = await admin(t.http().get('/admin/token-families').query({ subject: 'carol' })).expect(200);
     expect(list.body).toHaveLength(1);
+    expect(list.headers['cache-control']).toBe('no-store');
     expect(list.body[0]).toMatchObject({ family_id: expect.any(String), client_id: client.clientId });
     expect(JSON.stringify(list.body)).not.toContain(issued.refresh_token);
     const revoked = await admin(t.http().delete('/admin/token-families').query({ subject: 'carol' })).expect(200);

@@ -1,4 +1,4 @@
-import { BadRequestException, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { BadRequestException, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
 import { FamilyView, RevokeResult, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { AdminController } from './admin-controller.decorator';
 
@@ -15,6 +15,7 @@ export class TokenFamiliesController {
   constructor(private readonly families: TokenFamiliesAdmin) {}
 
   @Get()
+  @Header('Cache-Control', 'no-store')
   list(@Query('subject') subject?: unknown): Promise<FamilyView[]> {
     assertNoControlCharacters({ subject });
     if (!isText(subject)) throw new BadRequestException('subject is required');
@@ -22,6 +23,7 @@ export class TokenFamiliesController {
   }
 
   @Delete()
+  @Header('Cache-Control', 'no-store')
   @HttpCode(200)
   revokeMany(@Query('subject') subject?: unknown, @Query('client_id') clientId?: unknown): Promise<RevokeResult> {
     assertNoControlCharacters({ subject, client_id: clientId });
@@ -31,6 +33,7 @@ export class TokenFamiliesController {
   }
 
   @Delete(':id')
+  @Header('Cache-Control', 'no-store')
   @HttpCode(200)
   revokeOne(@Param('id') familyId: string): Promise<RevokeResult> {
     assertNoControlCharacters({ id: familyId });
