@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { appConfig, AppConfig } from './config/app.config';
 import { answerHttpClientErrors } from './oauth/http-client-error';
 
 /**
@@ -13,6 +14,8 @@ export function configureApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
+  // Which proxies may tell us the client's address (per-IP rate limits, logs): TRUST_PROXY.
+  express.set('trust proxy', app.get<AppConfig>(appConfig.KEY).trustProxy);
   answerHttpClientErrors(app.getHttpServer());
   return app;
 }

@@ -41,6 +41,22 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
     expectSlowDown(await t.http().post('/oauth/token').type('form').send({ grant_type: 'refresh_token' }));
   });
 
+  it('behind a trusted proxy (TRUST_PROXY), counts each forwarded client address on its own', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '2', TRUST_PROXY: 'loopback' });
+    const from = (ip: string) => t.http().post('/oauth/token').set('X-Forwarded-For', ip).type('form').send({ grant_type: 'refresh_token' });
+    for (let i = 0; i < 2; i++) await from('203.0.113.7').expect(401);
+    expectSlowDown(await from('203.0.113.7'));
+    await from('198.51.100.9').expect(401);
+  });
+
+  it('without TRUST_PROXY, a forged X-Forwarded-For does not escape the per-IP limit', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '2' });
+    const from = (ip: string) => t.http().post('/oauth/token').set('X-Forwarded-For', ip).type('form').send({ grant_type: 'refresh_token' });
+    await from('203.0.113.7').expect(401);
+    await from('198.51.100.9').expect(401);
+    expectSlowDown(await from('192.0.2.1'));
+  });
+
   it('blocks a client id, and only it, after repeated authentication failures', async () => {
     const t = await start({ RATE_LIMIT_AUTH_FAILURES: '3' });
     const [victim, bystander] = [await t.createClient(), await t.createClient()];

@@ -4,7 +4,13 @@ import { loadEnvironment } from './environment';
 export const appConfig = registerAs('app', () => {
   const env = loadEnvironment();
   const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-  return { port: env.PORT, host: env.HOST, issuer, logLevel: env.LOG_LEVEL };
+  return { port: env.PORT, host: env.HOST, issuer, logLevel: env.LOG_LEVEL, trustProxy: trustProxySetting(env.TRUST_PROXY) };
 });
+
+/** The value Express expects for `trust proxy`. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 export type AppConfig = ConfigType<typeof appConfig>;

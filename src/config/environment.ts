@@ -14,6 +14,16 @@ export class Environment {
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   ISSUER?: string;
 
+  /**
+   * Express `trust proxy`: which hops may set X-Forwarded-For. Behind a load balancer the per-IP
+   * rate limit must see the client's address, not the balancer's. `false` (default), `true`, a hop
+   * count, or a comma-separated list of addresses/subnets (`loopback`, `uniquelocal`, `10.0.0.0/8`).
+   */
+  @Matches(/^(true|false|\d{1,2}|[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses or subnets',
+  })
+  TRUST_PROXY = 'false';
+
   @IsString() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'DATABASE_URL must be sqlite:<path> or postgres://user@host:port/db',
   })
