@@ -8,15 +8,12 @@ import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
 import { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
-import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintSuccessorToken } from '../../refresh-tokens/refresh-token-factory';
+import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintSuccessorToken, REFRESH_TOKEN_SHAPE } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
-
-// Our refresh tokens are 43 base64url characters; anything else cannot be one (no lookup needed).
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 interface RefreshRequest {
   presented: string;
