@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
-import { Scope } from '../../../common/scope';
+import type { Scope } from '../../../common/scope';
 import { tokenConfig, TokenConfig } from '../../../config/token.config';
 import type { ReuseReason } from '../../../events/security-event';
 import { SecurityEvents } from '../../../events/security-events.service';
@@ -14,6 +14,7 @@ import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-token
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
+import { parseRequestedScope, scopeWithin } from '../requested-scope';
 
 interface RefreshRequest {
   presented: string;
@@ -122,18 +123,7 @@ function assertLiveFamily(stored: StoredRefreshToken | null, now: number): asser
   if (now >= family.expiresAt) throw OAuthError.invalidGrant('refresh token past its absolute lifetime');
 }
 
-function parseRequestedScope(value: string | undefined): Scope | undefined {
-  if (value === undefined) return undefined;
-  const scope = Scope.parseStrict(value);
-  if (scope === null || scope.isEmpty) throw OAuthError.invalidScope('The requested scope is malformed');
-  return scope;
-}
-
 /** RFC 6749 §6: a requested scope MUST NOT include any scope not originally granted. */
 function grantedScope(requested: Scope | undefined, familyScope: string): string {
-  if (requested === undefined) return familyScope;
-  if (!requested.isSubsetOf(Scope.parse(familyScope))) {
-    throw OAuthError.invalidScope('The requested scope exceeds the scope originally granted');
-  }
-  return requested.toString();
+  return requested === undefined ? familyScope : scopeWithin(requested, familyScope, 'the scope originally granted');
 }
