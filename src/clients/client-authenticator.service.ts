@@ -38,11 +38,14 @@ export class ClientAuthenticator {
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
+    // The claimed client id, for the event record only (never a secret); unset when unparseable.
+    let clientId: string | undefined;
     try {
-      return await this.verify(input);
+      const presented = presentedCredentials(input);
+      clientId = presented.clientId.slice(0, 64);
+      return await this.verify(presented);
     } catch (error) {
       if (error instanceof OAuthError && error.code === 'invalid_client') {
-        const clientId = clientIdOf(input);
         this.events.emit({ type: 'client_auth_failed', clientId, reason: error.debug ?? 'unknown' });
         // Known or not, every claimed id is counted the same way (no enumeration through the limiter).
         if (clientId !== undefined) await this.failures?.record(clientId).catch(() => undefined);
@@ -51,8 +54,7 @@ export class ClientAuthenticator {
     }
   }
 
-  private async verify(input: ClientCredentialsInput): Promise<ClientEntity> {
-    const presented = presentedCredentials(input);
+  private async verify(presented: PresentedCredentials): Promise<ClientEntity> {
     const client = await this.clients.findById(presented.clientId);
     const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
     if (!client) throw OAuthError.invalidClient('unknown client');
@@ -63,15 +65,6 @@ export class ClientAuthenticator {
     }
     if (presented.method !== 'none' && !secretMatches) throw OAuthError.invalidClient('wrong client secret');
     return client;
-  }
-}
-
-/** The claimed client id, for the event record only; never a secret. */
-function clientIdOf(input: ClientCredentialsInput): string | undefined {
-  try {
-    return presentedCredentials(input).clientId.slice(0, 64);
-  } catch {
-    return undefined;
   }
 }
 

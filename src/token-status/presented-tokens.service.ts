@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { hashRefreshToken } from '../token/refresh-tokens/refresh-token-factory';
+import { hashRefreshToken, REFRESH_TOKEN_SHAPE } from '../token/refresh-tokens/refresh-token-factory';
 import { RefreshTokensRepository, StoredRefreshToken } from '../token/refresh-tokens/refresh-tokens.repository';
 import { AccessTokenClaims, AccessTokenVerifier } from './access-token-verifier.service';
 import type { TokenTypeHint } from './token-type-hint';
@@ -7,9 +7,6 @@ import type { TokenTypeHint } from './token-type-hint';
 export type PresentedToken =
   | { type: 'refresh_token'; stored: StoredRefreshToken }
   | { type: 'access_token'; claims: AccessTokenClaims };
-
-// Refresh tokens are 32 random bytes in base64url (refresh-token-factory.ts); nothing else is looked up.
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Finds what a token presented to revocation or introspection is: one of our refresh tokens (in

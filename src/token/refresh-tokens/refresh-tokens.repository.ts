@@ -142,8 +142,10 @@ export class RefreshTokensRepository {
 
   /** Ends every token of the family at once: their checks all read the family's `revoked_at`. */
   async revokeFamily(familyId: string, now: number, reason: string): Promise<boolean> {
-    const result = await this.database.run((manager) => revokeWhere(manager, { id: familyId }, now, reason));
-    return result > 0;
+    const result = await this.database.run((manager) =>
+      manager.update(TokenFamilyEntity, { id: familyId, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason }),
+    );
+    return (result.affected ?? 0) > 0;
   }
 }
 
@@ -151,14 +153,4 @@ export type FamilySelector = Partial<Pick<TokenFamilyEntity, 'id' | 'clientId' |
 
 function chunks<T>(items: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
-}
-
-async function revokeWhere(
-  manager: EntityManager,
-  where: Partial<Pick<TokenFamilyEntity, 'id' | 'clientId' | 'subject'>>,
-  now: number,
-  reason: string,
-): Promise<number> {
-  const result = await manager.update(TokenFamilyEntity, { ...where, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
-  return result.affected ?? 0;
 }

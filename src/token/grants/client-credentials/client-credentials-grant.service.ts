@@ -6,6 +6,7 @@ import type { OAuthParams } from '../../../oauth/oauth-params';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
+import { parseRequestedScope, scopeWithin } from '../requested-scope';
 
 /** RFC 6749 §4.4: the client acts on its own behalf; the subject of the token is the client. */
 @Injectable()
@@ -26,11 +27,7 @@ export class ClientCredentialsGrantService implements GrantHandler {
 
 /** RFC 6749 §3.3: the requested scope, within the client's; omitted means the client's whole scope. */
 function grantedScope(requested: string | undefined, clientScope: string): string {
-  if (requested === undefined) return Scope.parse(clientScope).toString();
-  const scope = Scope.parseStrict(requested);
-  if (scope === null || scope.isEmpty) throw OAuthError.invalidScope('The requested scope is malformed');
-  if (!scope.isSubsetOf(Scope.parse(clientScope))) {
-    throw OAuthError.invalidScope('The requested scope exceeds the scope registered for the client');
-  }
-  return scope.toString();
+  const scope = parseRequestedScope(requested);
+  if (scope === undefined) return Scope.parse(clientScope).toString();
+  return scopeWithin(scope, clientScope, 'the scope registered for the client');
 }

@@ -1,22 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
-import { Scope } from '../../../common/scope';
+import type { Scope } from '../../../common/scope';
 import { tokenConfig, TokenConfig } from '../../../config/token.config';
 import type { ReuseReason } from '../../../events/security-event';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
 import { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
-import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintSuccessorToken } from '../../refresh-tokens/refresh-token-factory';
+import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintSuccessorToken, REFRESH_TOKEN_SHAPE } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
-
-// Our refresh tokens are 43 base64url characters; anything else cannot be one (no lookup needed).
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+import { parseRequestedScope, scopeWithin } from '../requested-scope';
 
 interface RefreshRequest {
   presented: string;
@@ -125,18 +123,7 @@ function assertLiveFamily(stored: StoredRefreshToken | null, now: number): asser
   if (now >= family.expiresAt) throw OAuthError.invalidGrant('refresh token past its absolute lifetime');
 }
 
-function parseRequestedScope(value: string | undefined): Scope | undefined {
-  if (value === undefined) return undefined;
-  const scope = Scope.parseStrict(value);
-  if (scope === null || scope.isEmpty) throw OAuthError.invalidScope('The requested scope is malformed');
-  return scope;
-}
-
 /** RFC 6749 §6: a requested scope MUST NOT include any scope not originally granted. */
 function grantedScope(requested: Scope | undefined, familyScope: string): string {
-  if (requested === undefined) return familyScope;
-  if (!requested.isSubsetOf(Scope.parse(familyScope))) {
-    throw OAuthError.invalidScope('The requested scope exceeds the scope originally granted');
-  }
-  return requested.toString();
+  return requested === undefined ? familyScope : scopeWithin(requested, familyScope, 'the scope originally granted');
 }
