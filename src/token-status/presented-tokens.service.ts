@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RANDOM_TOKEN_SHAPE } from '../common/secure-random';
 import { hashRefreshToken } from '../token/refresh-tokens/refresh-token-factory';
 import { RefreshTokensRepository, StoredRefreshToken } from '../token/refresh-tokens/refresh-tokens.repository';
 import { AccessTokenClaims, AccessTokenVerifier } from './access-token-verifier.service';
@@ -7,9 +8,6 @@ import type { TokenTypeHint } from './token-type-hint';
 export type PresentedToken =
   | { type: 'refresh_token'; stored: StoredRefreshToken }
   | { type: 'access_token'; claims: AccessTokenClaims };
-
-// Refresh tokens are 32 random bytes in base64url (refresh-token-factory.ts); nothing else is looked up.
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Finds what a token presented to revocation or introspection is: one of our refresh tokens (in
@@ -32,7 +30,8 @@ export class PresentedTokens {
   }
 
   private async refreshToken(token: string): Promise<PresentedToken | null> {
-    if (!REFRESH_TOKEN_SHAPE.test(token)) return null;
+    // Refresh tokens are randomToken()s (refresh-token-factory.ts); nothing else is looked up.
+    if (!RANDOM_TOKEN_SHAPE.test(token)) return null;
     const stored = await this.refreshTokens.findByHash(hashRefreshToken(token));
     return stored && { type: 'refresh_token', stored };
   }

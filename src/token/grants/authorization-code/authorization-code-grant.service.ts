@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
+import { RANDOM_TOKEN_SHAPE } from '../../../common/secure-random';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
@@ -11,7 +12,7 @@ import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
-import { AUTHORIZATION_CODE_SHAPE, hashAuthorizationCode } from './authorization-code-factory';
+import { hashAuthorizationCode } from './authorization-code-factory';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
 
 /** Thrown inside the family transaction when another request consumed the code first. */
@@ -38,7 +39,8 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     const presented = params.require('code');
     const redirectUri = params.require('redirect_uri');
     const verifier = params.require('code_verifier');
-    if (!AUTHORIZATION_CODE_SHAPE.test(presented)) throw OAuthError.invalidGrant('code has the wrong shape');
+    // Our codes are randomToken()s; anything else cannot be one (no lookup needed).
+    if (!RANDOM_TOKEN_SHAPE.test(presented)) throw OAuthError.invalidGrant('code has the wrong shape');
     const code = await this.codes.findByHash(hashAuthorizationCode(presented));
     const now = this.clock.now();
     await this.assertRedeemable(code, client, redirectUri, verifier, now);
