@@ -110,6 +110,8 @@ describe.each(transports)('hybrid app: message patterns over %s', (transportName
     ['oauth.issue', 'no subject', { client_id: 'c' }, /subject/],
     ['oauth.issue', 'a subject with control characters', { client_id: 'c', subject: 'a\nb' }, /control characters/],
     ['oauth.issue', 'a subject too long', { client_id: 'c', subject: 's'.repeat(256) }, /subject must be shorter/],
+    // A NUL reaching PostgreSQL in the client lookup was a query error, i.e. a server_error.
+    ['oauth.issue', 'a client_id with a NUL', { client_id: 'c\u0000', subject: 's' }, /client_id must not contain control characters/],
   ])('%s with %s: invalid_request naming the problem', async (pattern, _case, payload, message) => {
     const error = await send(pattern, { secret, ...payload }).catch((e: unknown) => e);
     expect(error).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(message) });

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { digestsEqual, sha256Hex } from '../common/secure-random';
 import { adminConfig, AdminConfig } from '../config/admin.config';
 import { OAuthError } from '../oauth/oauth-error';
 
@@ -12,21 +12,21 @@ const MAX_AUTHORIZATION_LENGTH = 1024;
  */
 @Injectable()
 export class AdminApiKeyGuard implements CanActivate {
-  private readonly keyDigest?: Buffer;
+  private readonly keyDigest?: string;
 
   constructor(@Inject(adminConfig.KEY) config: AdminConfig) {
-    this.keyDigest = config.apiKey === undefined ? undefined : digest(config.apiKey);
+    this.keyDigest = config.apiKey === undefined ? undefined : sha256Hex(config.apiKey);
   }
 
   get enabled(): boolean {
     return this.keyDigest !== undefined;
   }
 
-  /** Constant-time: both sides are hashed to fixed-length digests before `timingSafeEqual`. */
+  /** Constant-time: both sides are hashed to fixed-length digests before they are compared. */
   matches(authorization: string | undefined): boolean {
     if (!this.keyDigest || !authorization || authorization.length > MAX_AUTHORIZATION_LENGTH) return false;
     const match = /^bearer +(\S+)$/i.exec(authorization.trim());
-    return match !== null && timingSafeEqual(digest(match[1]), this.keyDigest);
+    return match !== null && digestsEqual(sha256Hex(match[1]), this.keyDigest);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -37,8 +37,4 @@ export class AdminApiKeyGuard implements CanActivate {
     http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="admin"');
     throw new OAuthError('unauthorized', 'A valid admin API key is required', 401);
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

@@ -1,11 +1,11 @@
 import { Body, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { LOGIN_REJECT_ERRORS, LoginRequestsService, LoginRequestView } from '../authorize/login-requests.service';
 import { OAuthError } from '../oauth/oauth-error';
+import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
 import { AdminController } from './admin-controller.decorator';
 
 // RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
 const ERROR_DESCRIPTION = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,500}$/;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** The login application's API: read a login request, then accept (with a subject) or reject it. */
 @AdminController('login-requests')

@@ -1,4 +1,5 @@
 import { BadRequestException, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
+import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
 import { FamilyView, RevokeResult, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { AdminController } from './admin-controller.decorator';
 
@@ -8,8 +9,6 @@ import { AdminController } from './admin-controller.decorator';
  *   DELETE /admin/token-families?subject=SUB | ?client_id=ID
  *   DELETE /admin/token-families/:id
  */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
 @AdminController('token-families')
 export class TokenFamiliesController {
   constructor(private readonly families: TokenFamiliesAdmin) {}

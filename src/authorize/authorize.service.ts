@@ -7,6 +7,7 @@ import { Scope } from '../common/scope';
 import { randomToken, sha256Hex } from '../common/secure-random';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
+import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
 import { S256_CHALLENGE_SHAPE } from '../oauth/pkce';
 import { authorizationResponseUrl } from './authorization-response';
 import { LoginRequestEntity } from './login-request.entity';
@@ -19,8 +20,6 @@ const MAX_STATE_LENGTH = 2048;
 // RFC 6749 Appendix A.1: client-id = *VSCHAR (%x20-7E). Anything else is no client of ours, and a
 // NUL must not reach PostgreSQL, which refuses it in a query (a 500 instead of the error page).
 const CLIENT_ID_SHAPE = /^[\x20-\x7e]{1,64}$/;
-// No OAuth parameter admits control characters (RFC 6749 Appendix A); `state` is stored, see above.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 class RedirectableError {
   constructor(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ClientsRepository } from '../clients/clients.repository';
 import { Clock } from '../common/clock';
 import { Scope } from '../common/scope';
-import { sha256Hex } from '../common/secure-random';
+import { RANDOM_TOKEN_SHAPE, sha256Hex } from '../common/secure-random';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
 import { OAuthError } from '../oauth/oauth-error';
@@ -33,8 +33,6 @@ export interface RejectLogin {
 
 /** RFC 6749 §4.1.2.1 error codes a login application may answer with. */
 export const LOGIN_REJECT_ERRORS = ['access_denied', 'temporarily_unavailable', 'server_error'];
-
-const CHALLENGE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** The login application's side of a login request: read it, then accept or reject it once. */
 @Injectable()
@@ -84,7 +82,7 @@ export class LoginRequestsService {
   }
 
   private async pending(challenge: string): Promise<LoginRequestEntity> {
-    const request = CHALLENGE_SHAPE.test(challenge) ? await this.requests.findByChallengeHash(sha256Hex(challenge)) : null;
+    const request = RANDOM_TOKEN_SHAPE.test(challenge) ? await this.requests.findByChallengeHash(sha256Hex(challenge)) : null;
     if (!request) throw new OAuthError('not_found', 'Unknown login challenge', 404);
     if (request.handledAt !== null) throw new OAuthError('gone', 'The login request was already handled', 410);
     if (this.clock.now() >= request.expiresAt) throw new OAuthError('gone', 'The login request has expired', 410);

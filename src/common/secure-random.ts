@@ -1,5 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** What `randomToken()` returns; anything else presented as one of our credentials cannot be one. */
+export const RANDOM_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
 /** An opaque credential: 32 random bytes (256 bits) as base64url, 43 characters. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');

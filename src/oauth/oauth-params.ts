@@ -2,7 +2,8 @@ import { OAuthError } from './oauth-error';
 
 const MAX_PARAMETERS = 64;
 // No OAuth parameter admits control characters (RFC 6749 Appendix A: VSCHAR/NQCHAR/UNICODECHARNOCRLF).
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// Shared by every check that keeps them out (they also break PostgreSQL queries: a NUL is refused).
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The single-valued parameters of an OAuth form request (RFC 6749 §3.2, Appendix B). */

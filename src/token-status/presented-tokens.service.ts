@@ -29,6 +29,7 @@ export class PresentedTokens {
   }
 
   private async refreshToken(token: string): Promise<PresentedToken | null> {
+    // Refresh tokens are randomToken()s (refresh-token-factory.ts); nothing else is looked up.
     if (!REFRESH_TOKEN_SHAPE.test(token)) return null;
     const stored = await this.refreshTokens.findByHash(hashRefreshToken(token));
     return stored && { type: 'refresh_token', stored };

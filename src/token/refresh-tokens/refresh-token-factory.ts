@@ -1,9 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { digestsEqual, randomToken, sha256Hex } from '../../common/secure-random';
+import { digestsEqual, RANDOM_TOKEN_SHAPE, randomToken, sha256Hex } from '../../common/secure-random';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
 /** Every refresh token, random or derived, is 32 bytes in base64url: anything else cannot be one (no lookup needed). */
-export const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+export const REFRESH_TOKEN_SHAPE = RANDOM_TOKEN_SHAPE;
 
 export interface MintedRefreshToken {
   /** Handed to the client once, never stored or logged. */

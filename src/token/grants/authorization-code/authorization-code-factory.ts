@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '../../../common/secure-random';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 
-/** Our codes are 43 base64url characters; anything else cannot be one. */
-export const AUTHORIZATION_CODE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
 export interface MintedAuthorizationCode {
   /** Sent to the client once, in the redirect; never stored or logged. */
   value: string;

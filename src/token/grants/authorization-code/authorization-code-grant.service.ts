@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
+import { RANDOM_TOKEN_SHAPE } from '../../../common/secure-random';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
@@ -11,7 +12,7 @@ import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
-import { AUTHORIZATION_CODE_SHAPE, hashAuthorizationCode } from './authorization-code-factory';
+import { hashAuthorizationCode } from './authorization-code-factory';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
 
 /** Thrown inside the family transaction when another request consumed the code first. */
@@ -38,28 +39,30 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     const presented = params.require('code');
     const redirectUri = params.require('redirect_uri');
     const verifier = params.require('code_verifier');
-    if (!AUTHORIZATION_CODE_SHAPE.test(presented)) throw OAuthError.invalidGrant('code has the wrong shape');
-    const code = await this.codes.findByHash(hashAuthorizationCode(presented));
+    // Our codes are randomToken()s; anything else cannot be one (no lookup needed).
+    if (!RANDOM_TOKEN_SHAPE.test(presented)) throw OAuthError.invalidGrant('code has the wrong shape');
+    const found = await this.codes.findByHash(hashAuthorizationCode(presented));
     const now = this.clock.now();
-    await this.assertRedeemable(code, client, redirectUri, verifier, now);
-    if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code!, client, now);
+    const code = await this.redeemable(found, client, redirectUri, verifier, now);
+    if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code, client, now);
     try {
-      return await this.families.startFamily(client, code!.subject, code!.scope, 'authorization_code', async (manager, familyId) => {
-        if (!(await this.codes.consumeWithin(manager, code!.id, now, familyId))) throw new CodeAlreadyConsumed();
+      return await this.families.startFamily(client, code.subject, code.scope, 'authorization_code', async (manager, familyId) => {
+        if (!(await this.codes.consumeWithin(manager, code.id, now, familyId))) throw new CodeAlreadyConsumed();
       });
     } catch (error) {
-      if (error instanceof CodeAlreadyConsumed) await this.rejectReuse(await this.codes.findById(code!.id), now);
+      if (error instanceof CodeAlreadyConsumed) await this.rejectReuse(await this.codes.findById(code.id), now);
       throw error;
     }
   }
 
-  private async assertRedeemable(
+  /** The code, when this client may redeem it now; else the invalid_grant it deserves. */
+  private async redeemable(
     code: AuthorizationCodeEntity | null,
     client: ClientEntity,
     redirectUri: string,
     verifier: string,
     now: number,
-  ): Promise<void> {
+  ): Promise<AuthorizationCodeEntity> {
     if (!code) throw OAuthError.invalidGrant('unknown code');
     // RFC 6749 §4.1.2: a code used more than once MUST be denied; tokens issued from it SHOULD be revoked.
     if (code.consumedAt !== null) await this.rejectReuse(code, now);
@@ -70,6 +73,7 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     if (redirectUri !== code.redirectUri) throw OAuthError.invalidGrant('redirect_uri differs from the authorization request');
     // RFC 7636 §4.6: the verifier MUST hash to the challenge of the authorization request.
     if (!verifierMatches(verifier, code.codeChallenge)) throw OAuthError.invalidGrant('PKCE code_verifier does not match');
+    return code;
   }
 
   private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number): Promise<TokenResponse> {
