@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { SecurityEvents } from '../events/security-events.service';
-import { OAuthError } from '../oauth/oauth-error';
 import { RefreshTokensRepository } from '../token/refresh-tokens/refresh-tokens.repository';
 import type { AccessTokenClaims } from '../token-status/access-token-verifier.service';
 import { PresentedTokens } from '../token-status/presented-tokens.service';
@@ -28,11 +27,9 @@ export class RevocationService {
    * and tokens of another client, give false and change nothing (RFC 7009 §2.2: still a success).
    */
   async revoke(token: string, tokenTypeHint: string | undefined, caller: RevocationCaller): Promise<boolean> {
-    // RFC 7009 §2.2.1: unsupported_token_type when the server cannot revoke that type of token.
-    if (tokenTypeHint !== undefined && !isTokenTypeHint(tokenTypeHint)) {
-      throw new OAuthError('unsupported_token_type', 'token_type_hint must be access_token or refresh_token', 400);
-    }
-    const found = await this.presented.find(token, tokenTypeHint);
+    // RFC 7009 §2.2: an invalid token_type_hint is ignored and does not influence the response;
+    // unsupported_token_type (§2.2.1) never applies, as both token types can be revoked.
+    const found = await this.presented.find(token, isTokenTypeHint(tokenTypeHint) ? tokenTypeHint : undefined);
     if (!found) return false;
     const owner = found.type === 'refresh_token' ? found.stored.family.clientId : found.claims.client_id;
     // RFC 7009 §2.1: the server verifies the token was issued to the client making the request.
