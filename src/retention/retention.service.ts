@@ -71,7 +71,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Deletes expired short-lived records, each kind in at most RETENTION_MAX_BATCHES batches. */
   async purgeExpired(now = this.clock.now()): Promise<Record<PurgeKind, number>> {
-    const criteria = { expiredBefore: now - EXPIRY_GRACE_MS, tokenExpiredBefore: now - EXPIRY_GRACE_MS, limit: this.config.batchSize };
+    const criteria = { expiredBefore: now - EXPIRY_GRACE_MS, limit: this.config.batchSize };
     const deleted = {} as Record<PurgeKind, number>;
     for (const kind of PURGE_KINDS) {
       deleted[kind] = 0;
