@@ -49,6 +49,15 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
     await from('198.51.100.9').expect(401);
   });
 
+  it('counts an IPv6 /64 as one address, so a host cannot rotate through its addresses', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '2', TRUST_PROXY: 'loopback' });
+    const from = (ip: string) => t.http().post('/oauth/token').set('X-Forwarded-For', ip).type('form').send({ grant_type: 'refresh_token' });
+    await from('2001:db8:0:1::a').expect(401);
+    await from('2001:db8:0:1::b').expect(401);
+    expectSlowDown(await from('2001:db8:0:1:ffff::c'));
+    await from('2001:db8:0:2::a').expect(401);
+  });
+
   it('without TRUST_PROXY, a forged X-Forwarded-For does not escape the per-IP limit', async () => {
     const t = await start({ RATE_LIMIT_PER_IP: '2' });
     const from = (ip: string) => t.http().post('/oauth/token').set('X-Forwarded-For', ip).type('form').send({ grant_type: 'refresh_token' });

@@ -37,8 +37,4 @@ export class SecurityEvents {
   count(type: SecurityEventType): number {
     return this.counts.get(type) ?? 0;
   }
-
-  snapshot(): Partial<Record<SecurityEventType, number>> {
-    return Object.fromEntries(this.counts);
-  }
 }

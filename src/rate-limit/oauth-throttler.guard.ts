@@ -27,6 +27,8 @@ export class OAuthThrottlerGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Before the block lookup too: other paths must not pay a store round trip (Redis) per request.
+    if (await this.shouldSkip(context)) return true;
     try {
       const clientId = claimedClientId(context.switchToHttp().getRequest<OAuthRequest>());
       const blocked = clientId === undefined ? 0 : await this.authFailures.blockedFor(clientId);

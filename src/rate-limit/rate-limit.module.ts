@@ -1,6 +1,6 @@
 import { Global, Inject, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { normalizeIp, ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { Clock } from '../common/clock';
 import { rateLimitConfig, RateLimitConfig } from '../config/rate-limit.config';
 import type { OAuthRequest } from '../oauth/oauth-form.middleware';
@@ -45,7 +45,9 @@ function throttlerOptions(config: RateLimitConfig, store: RateLimitStore): Throt
         name: 'ip',
         ttl: window,
         limit: config.perIp,
-        getTracker: (req) => String(req.ip ?? 'unknown'),
+        // One counter per IPv6 /64 (throttler's default tracker, which a custom one must keep):
+        // a host holds a whole /64, and counting each address would let it rotate past the limit.
+        getTracker: (req) => (typeof req.ip === 'string' ? normalizeIp(req.ip) : 'unknown'),
         skipIf: () => config.perIp === 0,
       },
       {

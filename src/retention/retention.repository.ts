@@ -4,24 +4,20 @@ import { DatabaseService } from '../database/database.service';
 import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 
-/** Instants (epoch ms) before which short-lived records are of no more use. */
+/** Short-lived records that expired at or before `expiredBefore` (epoch ms) are of no more use. */
 export interface ExpiredRecords {
-  /** Login requests and unused authorization codes that expired at or before this instant. */
   expiredBefore: number;
-  /** Revoked access-token ids whose token expired at or before this instant (RFC 7009 §2.2: past exp the JWT rejects itself). */
-  tokenExpiredBefore: number;
   limit: number;
 }
 
 /**
- * One bounded delete of rows matching `where` (hand-written SQL over `?` placeholders). Each entry
- * is a table, its key column and the condition; see RetentionRepository for the locking technique.
+ * One bounded delete of rows matching `where` (hand-written SQL whose one `?` is `expiredBefore`).
+ * Each entry is a table, its key column and the condition; see RetentionRepository for the locking technique.
  */
 interface PurgeTarget {
   table: 'login_requests' | 'authorization_codes' | 'revoked_access_tokens';
   key: 'id' | 'jti';
   where: string;
-  params: (criteria: ExpiredRecords) => unknown[];
 }
 
 const PURGE_TARGETS = {
@@ -30,7 +26,6 @@ const PURGE_TARGETS = {
     key: 'id',
     // Handled or not: past its expiry a challenge can be neither accepted nor rejected.
     where: 'expires_at <= ?',
-    params: (c) => [c.expiredBefore],
   },
   authorizationCodes: {
     table: 'authorization_codes',
@@ -42,13 +37,12 @@ const PURGE_TARGETS = {
     where:
       'expires_at <= ? AND (family_id IS NULL OR NOT EXISTS ' +
       '(SELECT 1 FROM token_families f WHERE f.id = authorization_codes.family_id AND f.revoked_at IS NULL))',
-    params: (c) => [c.expiredBefore],
   },
   revokedAccessTokens: {
     table: 'revoked_access_tokens',
     key: 'jti',
+    // RFC 7009 §2.2: past its exp the access token rejects itself; its id need not be kept.
     where: 'expires_at <= ?',
-    params: (c) => [c.tokenExpiredBefore],
   },
 } satisfies Record<string, PurgeTarget>;
 
@@ -91,19 +85,16 @@ export class RetentionRepository {
   }
 }
 
-async function purgeOnPostgres(manager: EntityManager, { table, key, where, params }: PurgeTarget, criteria: ExpiredRecords): Promise<number> {
-  const values = [...params(criteria), criteria.limit];
-  let n = 0;
-  const numbered = where.replace(/\?/g, () => `$${++n}`);
-  const batch = `SELECT ${key} FROM ${table} WHERE ${numbered} LIMIT $${++n} FOR UPDATE SKIP LOCKED`;
+async function purgeOnPostgres(manager: EntityManager, { table, key, where }: PurgeTarget, { expiredBefore, limit }: ExpiredRecords): Promise<number> {
+  const batch = `SELECT ${key} FROM ${table} WHERE ${where.replace('?', '$1')} LIMIT $2 FOR UPDATE SKIP LOCKED`;
   // TypeORM answers a DELETE on PostgreSQL with [rows, affected].
-  const [, affected] = (await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, values)) as [unknown, number];
+  const [, affected] = (await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, [expiredBefore, limit])) as [unknown, number];
   return Number(affected);
 }
 
-async function purgeOnSqlite(manager: EntityManager, { table, key, where, params }: PurgeTarget, criteria: ExpiredRecords): Promise<number> {
+async function purgeOnSqlite(manager: EntityManager, { table, key, where }: PurgeTarget, { expiredBefore, limit }: ExpiredRecords): Promise<number> {
   const batch = `SELECT ${key} FROM ${table} WHERE ${where} ORDER BY ${key} LIMIT ?`;
-  await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, [...params(criteria), criteria.limit]);
+  await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, [expiredBefore, limit]);
   const [{ changes }] = (await manager.query('SELECT changes() AS changes')) as { changes: number }[];
   return Number(changes);
 }

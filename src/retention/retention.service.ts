@@ -55,13 +55,11 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       revokedBefore: now - this.config.revokedTtlSeconds * 1000,
       limit: this.config.batchSize,
     };
-    let deleted = 0;
-    for (let batch = 0; batch < this.config.maxBatches; batch++) {
+    const deleted = await this.inBatches(async () => {
       const count = await this.repository.deleteEndedFamilies(criteria);
-      deleted += count;
       this.metrics.retentionDeletedFamilies.inc(count);
-      if (count < this.config.batchSize) break;
-    }
+      return count;
+    });
     const records = await this.purgeExpired(now);
     if (deleted > 0 || Object.values(records).some((n) => n > 0)) {
       this.logger.log({ msg: 'retention_cleanup', deleted_families: deleted, deleted_records: records });
@@ -71,18 +69,27 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Deletes expired short-lived records, each kind in at most RETENTION_MAX_BATCHES batches. */
   async purgeExpired(now = this.clock.now()): Promise<Record<PurgeKind, number>> {
-    const criteria = { expiredBefore: now - EXPIRY_GRACE_MS, tokenExpiredBefore: now - EXPIRY_GRACE_MS, limit: this.config.batchSize };
+    const criteria = { expiredBefore: now - EXPIRY_GRACE_MS, limit: this.config.batchSize };
     const deleted = {} as Record<PurgeKind, number>;
     for (const kind of PURGE_KINDS) {
-      deleted[kind] = 0;
-      for (let batch = 0; batch < this.config.maxBatches; batch++) {
+      deleted[kind] = await this.inBatches(async () => {
         const count = await this.repository.purgeExpired(kind, criteria);
-        deleted[kind] += count;
         this.metrics.retentionDeletedRecords.inc({ kind }, count);
-        if (count < this.config.batchSize) break;
-      }
+        return count;
+      });
     }
     return deleted;
+  }
+
+  /** Runs `batch` until one comes back short or RETENTION_MAX_BATCHES ran; returns the total. */
+  private async inBatches(batch: () => Promise<number>): Promise<number> {
+    let total = 0;
+    for (let run = 0; run < this.config.maxBatches; run++) {
+      const count = await batch();
+      total += count;
+      if (count < this.config.batchSize) break;
+    }
+    return total;
   }
 
   private tick(interval: number): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { s256Challenge } from '../../src/oauth/pkce';
+import { postAs } from './oauth-requests';
 import type { TestApp, TestClient } from './test-app';
 
 export const ADMIN_API_KEY = 'test-admin-key-0123456789-abcdefghijklmnop';
@@ -69,9 +70,6 @@ export class CodeFlow {
   }
 
   exchange(client: TestClient, code: string, verifier: string, extra: Record<string, string> = {}) {
-    const body = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, ...extra };
-    const req = this.t.http().post('/oauth/token').type('form');
-    if (client.clientSecret === undefined) return req.send({ ...body, client_id: client.clientId });
-    return req.auth(encodeURIComponent(client.clientId), encodeURIComponent(client.clientSecret)).send(body);
+    return postAs(this.t, '/oauth/token', client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, ...extra });
   }
 }

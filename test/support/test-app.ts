@@ -10,6 +10,7 @@ import { Clock } from '../../src/common/clock';
 import { TokenFamiliesService } from '../../src/token/refresh-tokens/token-families.service';
 import type { TokenResponse } from '../../src/token/token-response';
 import { FakeClock } from './fake-clock';
+import { postAs } from './oauth-requests';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestAppOptions {
@@ -93,10 +94,7 @@ export class TestApp {
 
   /** POST /oauth/token with Basic credentials (or none for a public client). */
   refresh(client: TestClient, refreshToken: string, extra: Record<string, string> = {}) {
-    const req = this.http().post('/oauth/token').type('form');
-    const body = { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra };
-    if (client.clientSecret === undefined) return req.send({ ...body, client_id: client.clientId });
-    return req.auth(encodeURIComponent(client.clientId), encodeURIComponent(client.clientSecret)).send(body);
+    return postAs(this, '/oauth/token', client, { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra });
   }
 
   async close(): Promise<void> {
