@@ -39,9 +39,14 @@ export class SigningKeysService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    const alg = this.config.signingAlgorithm;
+    // The generation is read BEFORE looking for a live key: every instance that then finds none
+    // computed the same generation, so the unique (alg, generation) index lets exactly one insert
+    // land. Read after, a slower instance could number its key after a faster one's and add a second.
+    const generation = ((await this.repository.maximum('generation', { alg })) ?? 0) + 1;
     await this.reload();
-    if (!this.keys.some((key) => key.alg === this.config.signingAlgorithm)) {
-      const kid = await this.createKeyIfAbsent(this.config.signingAlgorithm);
+    if (!this.keys.some((key) => key.alg === alg)) {
+      const kid = await this.createKeyIfAbsent(alg, generation);
       await this.reload();
       if (this.active?.kid === kid) this.logger.log(`created ${this.config.signingAlgorithm} signing key ${kid}`);
     }
@@ -72,7 +77,7 @@ export class SigningKeysService implements OnModuleInit {
     }
   }
 
-  private async createKeyIfAbsent(alg: string): Promise<string> {
+  private async createKeyIfAbsent(alg: string, generation: number): Promise<string> {
     const { privateKey, publicKey } =
       alg === 'ES256'
         ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -84,7 +89,7 @@ export class SigningKeysService implements OnModuleInit {
       privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
       publicJwk,
       // Retired keys keep their generation, so the next one is numbered after all of them.
-      generation: ((await this.repository.maximum('generation', { alg })) ?? 0) + 1,
+      generation,
       createdAt: this.clock.now(),
       retiredAt: null,
     });
