@@ -85,6 +85,7 @@ describe('server start-up', () => {
     [{ ACCESS_TOKEN_SIGNING_ALG: 'HS256' }, /ACCESS_TOKEN_SIGNING_ALG/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     [{ TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
+    [{ TRUST_PROXY: 'loopbak' }, /TRUST_PROXY/],
   ])('invalid configuration %p → one clear line on stderr and a non-zero exit', async (env, message) => {
     const result = await runTs('src/main.ts', [], env as Record<string, string>);
     expect(result.code).not.toBe(0);

@@ -19,7 +19,7 @@ export class Environment {
    * rate limit must see the client's address, not the balancer's. `false` (default), `true`, a hop
    * count, or a comma-separated list of addresses/subnets (`loopback`, `uniquelocal`, `10.0.0.0/8`).
    */
-  @Matches(/^(true|false|\d{1,2}|[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*)$/, {
+  @Matches(/^(true|false|\d{1,2}|(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/\d{1,3})?))*)$/, {
     message: 'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses or subnets',
   })
   TRUST_PROXY = 'false';
