@@ -41,6 +41,17 @@ describe('ClientAuthenticator', () => {
     await expect(authenticator.authenticate({ authorization: basic('c1', SECRET), params: OAuthParams.empty() })).resolves.toBe(stored);
   });
 
+  it('accepts the other secret method for a confidential client (RFC 6749 §2.3.1)', async () => {
+    const params = OAuthParams.fromEntries({ client_id: 'c1', client_secret: SECRET });
+    await expect(authenticator.authenticate({ params })).resolves.toBe(stored);
+  });
+
+  it('refuses a confidential client without its secret, and a public client presenting one', async () => {
+    await expect(authenticator.authenticate({ params: OAuthParams.fromEntries({ client_id: 'c1' }) })).rejects.toMatchObject({ code: 'invalid_client' });
+    stored = client({ tokenEndpointAuthMethod: 'none', secretHash: null });
+    await expect(authenticator.authenticate({ authorization: basic('c1', SECRET), params: OAuthParams.empty() })).rejects.toMatchObject({ code: 'invalid_client' });
+  });
+
   it('accepts a public client by client_id alone', async () => {
     stored = client({ tokenEndpointAuthMethod: 'none', secretHash: null });
     const params = OAuthParams.fromEntries({ client_id: 'c1' });

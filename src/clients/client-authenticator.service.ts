@@ -26,7 +26,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * RFC 6749 §2.3: authenticates the client of a request, once, before any grant runs. An unknown
- * client, a wrong secret, a disabled client and a wrong method all fail alike and do the same work
+ * client, a wrong secret, a disabled client and a missing secret all fail alike and do the same work
  * (a secret is always hashed and compared), so responses do not reveal which client ids exist.
  */
 @Injectable()
@@ -59,8 +59,10 @@ export class ClientAuthenticator {
     const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
     if (!client) throw OAuthError.invalidClient('unknown client');
     if (client.disabledAt !== null) throw OAuthError.invalidClient('client is disabled');
-    // A client authenticates with the one method it was registered with (RFC 7591 §2).
-    if (client.tokenEndpointAuthMethod !== presented.method) {
+    // RFC 6749 §2.3.1: the server MUST support HTTP Basic for clients issued a password, and MAY take
+    // the secret in the body. A confidential client may use either, whatever it was registered with
+    // (library defaults differ); a public client has no secret, so `none` is its only method.
+    if (client.isConfidential !== (presented.method !== 'none')) {
       throw OAuthError.invalidClient(`client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`);
     }
     if (presented.method !== 'none' && !secretMatches) throw OAuthError.invalidClient('wrong client secret');
