@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Client-authentication timing, side by side: wrong secret vs unknown client vs disabled client.
+// Client-authentication timing, side by side: wrong secret vs unknown client vs disabled client vs
+// missing secret (a confidential client sending only its client_id).
 // Boots the built app (dist/) on a temp SQLite database, sends the three kinds of failing
 // requests round-robin over one keep-alive connection and prints the median and p90 of each.
 // Not a CI assertion (timings on a shared machine are noisy); a reading for humans.
@@ -20,12 +21,12 @@ const { AppModule } = require('../dist/app.module');
 const { configureApp } = require('../dist/app.setup');
 const { ClientsService } = require('../dist/clients/clients.service');
 
-function post(port, agent, authorization) {
-  const body = 'grant_type=refresh_token&refresh_token=' + 'x'.repeat(43);
+function post(port, agent, { authorization, body: extra = '' }) {
+  const body = 'grant_type=refresh_token&refresh_token=' + 'x'.repeat(43) + extra;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(
-      { host: '127.0.0.1', port, agent, method: 'POST', path: '/oauth/token', headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': body.length } },
+      { host: '127.0.0.1', port, agent, method: 'POST', path: '/oauth/token', headers: { ...(authorization ? { Authorization: authorization } : {}), 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': body.length } },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode, micros: Number(process.hrtime.bigint() - started) / 1000 }));
@@ -51,9 +52,11 @@ async function main() {
   await clients.disable(disabled.client_id);
 
   const cases = {
-    'wrong secret': basic(enabled.client_id, 'not-the-secret-not-the-secret-not-the-secret'),
-    'unknown client': basic('00000000-0000-4000-8000-000000000000', 'not-the-secret-not-the-secret-not-the-secret'),
-    'disabled client': basic(disabled.client_id, disabled.client_secret),
+    'wrong secret': { authorization: basic(enabled.client_id, 'not-the-secret-not-the-secret-not-the-secret') },
+    // Of the shape of our ids (32 hex), like a guesser's would be.
+    'unknown client': { authorization: basic('0123456789abcdef0123456789abcdef', 'not-the-secret-not-the-secret-not-the-secret') },
+    'disabled client': { authorization: basic(disabled.client_id, disabled.client_secret) },
+    'missing secret': { body: `&client_id=${enabled.client_id}` },
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));

@@ -14,8 +14,25 @@ export function configureApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
+  strictRouting(express);
   // Which proxies may tell us the client's address (per-IP rate limits, logs): TRUST_PROXY.
   express.set('trust proxy', app.get<AppConfig>(appConfig.KEY).trustProxy);
   answerHttpClientErrors(app.getHttpServer());
   return app;
+}
+
+/**
+ * Issue 10 item 3: one spelling per route. `/OAUTH/token` and `/oauth/token/` answer 404 instead of
+ * reaching a handler under another name. Express 5 reads `case sensitive routing` and `strict
+ * routing` once, when it creates its router, and Nest's ExpressAdapter has already created it (its
+ * constructor adds a middleware), so the settings alone would do nothing: the router's own options
+ * are set too. They apply to every route and middleware registered after this, i.e. all of Nest's,
+ * which init() registers; test/route-spelling.e2e-spec.ts pins that they take effect.
+ */
+function strictRouting(express: NestExpressApplication): void {
+  express.set('case sensitive routing', true);
+  express.set('strict routing', true);
+  const router = (express.getHttpAdapter().getInstance() as { router: { caseSensitive?: boolean; strict?: boolean; stack: unknown[] } }).router;
+  router.caseSensitive = true;
+  router.strict = true;
 }

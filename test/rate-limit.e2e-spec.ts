@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { SecurityEvents } from '../src/events/security-events.service';
+import { MetricsService } from '../src/metrics/metrics.service';
 import { TestApp, TestClient } from './support/test-app';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -78,6 +80,63 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
     const ghost = { clientId: `ghost-${randomUUID()}`, clientSecret: 'nope' };
     for (let i = 0; i < 4; i++) await t.refresh(ghost, live).expect(401);
     expectSlowDown(await t.refresh(ghost, live));
+  });
+
+  // Issue 11 item 2: failures from one address must never block the legitimate client elsewhere.
+  it('blocks a client id only at the address (IPv6 /64) the failures came from', async () => {
+    const t = await start({ TRUST_PROXY: 'loopback' });
+    const client = await t.createClient();
+    const from = (ip: string, who: TestClient, token: string) => t.refresh(who, token).set('X-Forwarded-For', ip);
+    let live = (await t.issueTokens(client)).refresh_token!;
+    for (let i = 0; i < 11; i++) await from('203.0.113.7', wrongSecret(client), live).expect(401);
+    expectSlowDown(await from('203.0.113.7', client, live));
+    const served = await from('198.51.100.9', client, live).expect(200);
+    live = served.body.refresh_token;
+    // An IPv6 /64 is one address for the block too.
+    for (let i = 0; i < 11; i++) await from('2001:db8:0:1::a', wrongSecret(client), live).expect(401);
+    expectSlowDown(await from('2001:db8:0:1:ffff::b', client, live));
+    await from('2001:db8:0:2::a', client, live).expect(200);
+  });
+
+  it('raises the per-client-id alarm (event and metric) once when guessing is spread over addresses', async () => {
+    const t = await start({ TRUST_PROXY: 'loopback', RATE_LIMIT_AUTH_FAILURE_ALARM: '5' });
+    const client = await t.createClient();
+    const live = (await t.issueTokens(client)).refresh_token!;
+    for (let i = 0; i < 8; i++) await t.refresh(wrongSecret(client), live).set('X-Forwarded-For', `203.0.113.${i + 1}`).expect(401);
+    expect(t.get(SecurityEvents).count('client_auth_failure_alarm')).toBe(1);
+    const metrics = await t.get(MetricsService).registry.metrics();
+    expect(metrics).toMatch(/^oauth_client_authentication_failure_alarms_total 1$/m);
+    // No address was blocked: the client is served from anywhere.
+    await t.refresh(client, live).set('X-Forwarded-For', '203.0.113.1').expect(200);
+  });
+
+  // Issue 11 item 3: per-IP limits are for unauthenticated and failed requests.
+  it('does not hold an authenticated confidential client\'s successes to the per-IP limit (a BFF)', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '3' });
+    const client = await t.createClient();
+    let live = (await t.issueTokens(client)).refresh_token!;
+    for (let i = 0; i < 10; i++) live = (await t.refresh(client, live).expect(200)).body.refresh_token;
+    // The address's counter is intact for everything else: unauthenticated and failed requests.
+    await t.refresh(client, 'x'.repeat(43)).expect(400);
+    await t.http().post('/oauth/token').type('form').send({ grant_type: 'refresh_token' }).expect(401);
+    await t.refresh(wrongSecret(client), live).expect(401);
+    expectSlowDown(await t.refresh(client, live));
+  });
+
+  it('counts a confidential client\'s successes against its own quota', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_CLIENT: '4' });
+    const client = await t.createClient();
+    let live = (await t.issueTokens(client)).refresh_token!;
+    for (let i = 0; i < 4; i++) live = (await t.refresh(client, live).expect(200)).body.refresh_token;
+    expectSlowDown(await t.refresh(client, live));
+  });
+
+  it('holds a public client (no secret) to the per-IP limit', async () => {
+    const t = await start({ RATE_LIMIT_PER_IP: '2' });
+    const client = await t.createClient({ tokenEndpointAuthMethod: 'none' });
+    let live = (await t.issueTokens(client)).refresh_token!;
+    for (let i = 0; i < 2; i++) live = (await t.refresh(client, live).expect(200)).body.refresh_token;
+    expectSlowDown(await t.refresh(client, live));
   });
 }
 

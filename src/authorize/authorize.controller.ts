@@ -1,10 +1,11 @@
-import { Controller, Get, NotFoundException, Req, Res } from '@nestjs/common';
+import { Get, NotFoundException, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { AuthorizeService } from './authorize.service';
 
 /** RFC 6749 §3.1 authorization endpoint; the user logs in at the login application, not here. */
-@Controller('oauth')
+@OAuthController('authorize')
 export class AuthorizeController {
   constructor(private readonly authorize: AuthorizeService) {}
 

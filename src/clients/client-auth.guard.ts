@@ -1,10 +1,11 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import type { OAuthRequest } from '../oauth/oauth-form.middleware';
+import type { OAuthRequest } from '../oauth/oauth-request';
 import { OAuthParams } from '../oauth/oauth-params';
+import { clientAddress } from '../rate-limit/client-address';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { ClientEntity } from './client.entity';
 
-interface AuthenticatedRequest extends OAuthRequest {
+export interface AuthenticatedRequest extends OAuthRequest {
   client?: ClientEntity;
 }
 
@@ -18,6 +19,7 @@ export class ClientAuthGuard implements CanActivate {
     req.client = await this.authenticator.authenticate({
       authorization: req.headers.authorization,
       params: req.oauthParams ?? OAuthParams.empty(),
+      address: clientAddress(req),
     });
     return true;
   }

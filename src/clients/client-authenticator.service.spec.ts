@@ -10,6 +10,10 @@ import { ClientSecret } from './client-secret';
 import type { ClientsRepository } from './clients.repository';
 
 const SECRET = 'the-right-secret';
+// Ids of the shape ClientsService makes, so the logged id is the id itself in every case.
+const KNOWN = 'a'.repeat(32);
+const DISABLED = 'd'.repeat(32);
+const NOBODY = '0'.repeat(32);
 
 function client(clientId: string, disabledAt: number | null): ClientEntity {
   return Object.assign(new ClientEntity(), {
@@ -32,33 +36,47 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 describe('ClientAuthenticator: no client enumeration', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
+  // Issue 10 item 7: unknown, disabled, wrong-secret and missing-secret (a confidential client sending
+  // only its id) must not be told apart, by the answer or by the work done.
   const cases = {
-    'wrong secret': { id: 'known', secret: 'wrong', stored: client('known', null) },
-    'unknown client': { id: 'nobody', secret: 'wrong', stored: null },
-    'disabled client': { id: 'disabled', secret: SECRET, stored: client('disabled', 1) },
+    'wrong secret': { authorization: basic(KNOWN, 'wrong'), params: OAuthParams.empty(), stored: client(KNOWN, null) },
+    'unknown client': { authorization: basic(NOBODY, 'wrong'), params: OAuthParams.empty(), stored: null },
+    'disabled client': { authorization: basic(DISABLED, SECRET), params: OAuthParams.empty(), stored: client(DISABLED, 1) },
+    'missing secret': { authorization: undefined, params: OAuthParams.fromEntries({ client_id: KNOWN }), stored: client(KNOWN, null) },
   };
 
-  async function attempt({ id, secret, stored }: (typeof cases)[keyof typeof cases]) {
+  async function attempt({ authorization, params, stored }: (typeof cases)[keyof typeof cases]) {
     const lookups = jest.fn(async () => stored);
-    const record = jest.fn(async () => undefined);
+    const record = jest.fn(async (_clientId: string, _address: string) => undefined);
+    const blockedFor = jest.fn(async () => 0);
     const sha256 = jest.spyOn(secureRandom, 'sha256Hex');
     const compare = jest.spyOn(secureRandom, 'digestsEqual');
     const matches = jest.spyOn(ClientSecret, 'matches');
+    const events = new SecurityEvents();
+    const emit = jest.spyOn(events, 'emit');
     const authenticator = new ClientAuthenticator(
-      { findById: lookups } as unknown as ClientsRepository,
-      new SecurityEvents(),
-      { record } as unknown as ClientAuthFailures,
+      { findForAuthentication: lookups } as unknown as ClientsRepository,
+      events,
+      { record, blockedFor } as unknown as ClientAuthFailures,
     );
-    const error = await authenticator.authenticate({ authorization: basic(id, secret), params: OAuthParams.empty() }).then(
+    const error = await authenticator.authenticate({ authorization, params, address: '203.0.113.7' }).then(
       () => null,
       (caught: unknown) => caught as OAuthError,
     );
-    const work = { lookups: lookups.mock.calls.length, secretHashes: sha256.mock.calls.length, compares: compare.mock.calls.length, matches: matches.mock.calls.length, recorded: record.mock.calls.length };
+    const work = {
+      lookups: lookups.mock.calls.length,
+      secretHashes: sha256.mock.calls.length,
+      compares: compare.mock.calls.length,
+      matches: matches.mock.calls.length,
+      blockChecks: blockedFor.mock.calls,
+      recorded: record.mock.calls.map(([, address]) => address),
+      events: emit.mock.calls.map(([event]) => Object.keys(event).sort()),
+    };
     jest.restoreAllMocks();
     return { error, work };
   }
 
-  it('gives all three the same response and does the same work', async () => {
+  it('gives all four the same response and does the same work', async () => {
     const results = [];
     for (const input of Object.values(cases)) results.push(await attempt(input));
     for (const { error } of results) {
@@ -68,15 +86,18 @@ describe('ClientAuthenticator: no client enumeration', () => {
         body: { error: 'invalid_client', error_description: 'Client authentication failed' },
       });
     }
-    expect(results[0].work).toEqual({ lookups: 1, secretHashes: 1, compares: 1, matches: 1, recorded: 1 });
-    expect(results[1].work).toEqual(results[0].work);
-    expect(results[2].work).toEqual(results[0].work);
+    expect(results[0].work).toMatchObject({ lookups: 1, secretHashes: 1, compares: 1, matches: 1, recorded: ['203.0.113.7'] });
+    expect(results[0].work.events).toEqual([['clientId', 'reason', 'type']]);
+    expect(results[0].work.blockChecks).toHaveLength(1);
+    for (const { work } of results.slice(1)) {
+      expect({ ...work, blockChecks: work.blockChecks.length }).toEqual({ ...results[0].work, blockChecks: 1 });
+    }
   });
 
   it('compares an unknown client against the dummy hash, not against nothing', async () => {
     const spy = jest.spyOn(ClientSecret, 'matches');
-    const authenticator = new ClientAuthenticator({ findById: async () => null } as unknown as ClientsRepository, new SecurityEvents());
-    await authenticator.authenticate({ authorization: basic('nobody', 'x'), params: OAuthParams.empty() }).catch(() => undefined);
+    const authenticator = new ClientAuthenticator({ findForAuthentication: async () => null } as unknown as ClientsRepository, new SecurityEvents());
+    await authenticator.authenticate({ authorization: basic(NOBODY, 'x'), params: OAuthParams.empty() }).catch(() => undefined);
     expect(spy).toHaveBeenCalledWith('x', ClientSecret.DUMMY_HASH);
     spy.mockRestore();
   });

@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { SecurityEvents } from '../events/security-events.service';
+import { loggableClientId } from '../logging/loggable-client-id';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
 import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
@@ -11,6 +12,8 @@ import { ClientsRepository } from './clients.repository';
 export interface ClientCredentialsInput {
   authorization?: string;
   params: OAuthParams;
+  /** The caller's address as the rate limits key it (`clientAddress`): failures block (id, address). */
+  address?: string;
 }
 
 interface PresentedCredentials {
@@ -38,34 +41,50 @@ export class ClientAuthenticator {
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
-    // The claimed client id, for the event record only (never a secret); unset when unparseable.
+    // The claimed client id, cut to the length any id of ours has room for; unset when unparseable.
     let clientId: string | undefined;
+    const address = input.address ?? 'unknown';
     try {
       const presented = presentedCredentials(input);
       clientId = presented.clientId.slice(0, 64);
+      // Issue 11 item 2: a block is per (client id, address), so failures elsewhere never lock this caller out.
+      const blocked = (await this.failures?.blockedFor(clientId, address)) ?? 0;
+      if (blocked > 0) throw OAuthError.slowDown(blocked, 'client id blocked at this address after repeated authentication failures');
       return await this.verify(presented);
     } catch (error) {
       if (error instanceof OAuthError && error.code === 'invalid_client') {
-        this.events.emit({ type: 'client_auth_failed', clientId, reason: error.debug ?? 'unknown' });
+        // Only an id of our shape is logged as is: a caller that swapped id and secret must not get
+        // its secret into the logs (issue 10 item 8).
+        this.events.emit({ type: 'client_auth_failed', clientId: clientId === undefined ? undefined : loggableClientId(clientId), reason: error.debug ?? 'unknown' });
         // Known or not, every claimed id is counted the same way (no enumeration through the limiter).
-        if (clientId !== undefined) await this.failures?.record(clientId).catch(() => undefined);
+        if (clientId !== undefined) await this.failures?.record(clientId, address);
       }
       throw error;
     }
   }
 
+  /**
+   * The same work whatever the outcome (issue 10 item 7): one lookup, one hash and constant-time
+   * compare (against a dummy digest when there is no secret on record), every check evaluated, and
+   * only then one decision. Unknown, disabled, wrong-secret and missing-secret then differ by
+   * nothing a caller can time.
+   */
   private async verify(presented: PresentedCredentials): Promise<ClientEntity> {
-    const client = await this.clients.findById(presented.clientId);
+    const client = await this.clients.findForAuthentication(presented.clientId);
     const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
-    if (!client) throw OAuthError.invalidClient('unknown client');
-    if (client.disabledAt !== null) throw OAuthError.invalidClient('client is disabled');
+    const disabled = client?.disabledAt != null;
     // RFC 6749 §2.3.1: the server MUST support HTTP Basic for clients issued a password, and MAY take
     // the secret in the body. A confidential client may use either, whatever it was registered with
     // (library defaults differ); a public client has no secret, so `none` is its only method.
-    if (client.isConfidential !== (presented.method !== 'none')) {
-      throw OAuthError.invalidClient(`client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`);
-    }
-    if (presented.method !== 'none' && !secretMatches) throw OAuthError.invalidClient('wrong client secret');
+    const methodFits = client?.isConfidential === (presented.method !== 'none');
+    const secretFits = presented.method === 'none' || secretMatches;
+    const failure =
+      client === null ? 'unknown client'
+      : disabled ? 'client is disabled'
+      : !methodFits ? `client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`
+      : !secretFits ? 'wrong client secret'
+      : undefined;
+    if (failure !== undefined || client === null) throw OAuthError.invalidClient(failure);
     return client;
   }
 }

@@ -7,6 +7,8 @@ import { ClientEntity } from './client.entity';
 @Injectable()
 export class ClientsRepository {
   private findByIdSql?: string;
+  private authenticationSql?: string;
+  private placeholderRow?: Record<string, unknown>;
 
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
@@ -21,6 +23,35 @@ export class ClientsRepository {
       const rows = await executor.all<Record<string, unknown>>(sql, [clientId]);
       return rows.length === 0 ? null : this.database.hydrate(ClientEntity, rows[0]);
     });
+  }
+
+  /**
+   * The lookup of client authentication, shaped so that an unknown id costs what a known one does
+   * (issue 10 item 7: unknown ids answered 25–45 µs faster): the query always returns one row (a
+   * LEFT JOIN from the wanted id), and a row is always hydrated, a placeholder one when there is no
+   * client. Only then is null returned.
+   */
+  findForAuthentication(clientId: string): Promise<ClientEntity | null> {
+    this.authenticationSql ??= `SELECT ${this.database.selectList(ClientEntity, 'c')} FROM (SELECT CAST($1 AS TEXT) AS wanted) w LEFT JOIN oauth_clients c ON c.client_id = w.wanted`;
+    const sql = this.authenticationSql;
+    return this.database.sqlRun(async (executor) => {
+      const [row] = await executor.all<Record<string, unknown>>(sql, [clientId]);
+      const found = row !== undefined && row.client_id !== null && row.client_id !== undefined;
+      const client = this.database.hydrate(ClientEntity, found ? row : this.placeholder());
+      return found ? client : null;
+    });
+  }
+
+  /** A row like a stored client's, built from the entity's columns (so a new column is covered too). */
+  private placeholder(): Record<string, unknown> {
+    this.placeholderRow ??= Object.fromEntries(
+      this.clients.metadata.columns.map((column) => {
+        const type = String(column.type);
+        const value = type === 'simple-json' ? '["refresh_token"]' : type === 'boolean' ? 0 : type === 'bigint' ? 0 : 'x'.repeat(32);
+        return [column.databaseName, value];
+      }),
+    );
+    return this.placeholderRow;
   }
 
   list(): Promise<ClientEntity[]> {

@@ -57,11 +57,24 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0)
   RATE_LIMIT_PER_CLIENT = 6000;
 
+  /** Per IP and window at GET /oauth/authorize, which stores a login request: lower than RATE_LIMIT_PER_IP. 0 = off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_AUTHORIZE_PER_IP = 60;
+
+  /** Failed authentications of one client id from one address (IPv6 /64) per window before that pair is blocked. */
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_AUTH_FAILURES = 10;
 
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_AUTH_FAILURE_BLOCK = 300;
+
+  /** Failed authentications of one client id from all addresses per window that raise the guessing alarm. */
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURE_ALARM = 100;
+
+  /** Wrong admin API keys from one address per window before it is refused for RATE_LIMIT_AUTH_FAILURE_BLOCK. */
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_ADMIN_AUTH_FAILURES = 10;
 
   /** Shared rate-limit counters (unset: in memory) and the `redis` microservice transport's broker. */
   @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://host:port[/db] or rediss://...' })

@@ -9,8 +9,11 @@ export const rateLimitConfig = registerAs('rateLimit', () => {
     window: env.RATE_LIMIT_WINDOW,
     perIp: env.RATE_LIMIT_PER_IP,
     perClient: env.RATE_LIMIT_PER_CLIENT,
+    authorizePerIp: env.RATE_LIMIT_AUTHORIZE_PER_IP,
     authFailures: env.RATE_LIMIT_AUTH_FAILURES,
     authFailureBlock: env.RATE_LIMIT_AUTH_FAILURE_BLOCK,
+    authFailureAlarm: env.RATE_LIMIT_AUTH_FAILURE_ALARM,
+    adminAuthFailures: env.RATE_LIMIT_ADMIN_AUTH_FAILURES,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.RATE_LIMIT_REDIS_PREFIX,
   };

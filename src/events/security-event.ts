@@ -18,7 +18,12 @@ export type SecurityEvent =
   | { type: 'code_reuse_detected'; clientId: string; familyId: string | null }
   | { type: 'family_revoked'; familyId: string; clientId: string; reason: string }
   | { type: 'families_revoked'; by: 'subject' | 'client' | 'family'; count: number; reason: string }
-  | { type: 'client_auth_failed'; clientId?: string; reason: string };
+  /** `clientId` as `loggableClientId` gives it: our id shape, else a short hash (never a swapped-in secret). */
+  | { type: 'client_auth_failed'; clientId?: string; reason: string }
+  /** A client id's failed authentications from all addresses reached RATE_LIMIT_AUTH_FAILURE_ALARM in one window (distributed guessing). */
+  | { type: 'client_auth_failure_alarm'; clientId: string; failures: number; window: number }
+  /** A wrong or missing admin API key; `address` is the caller's (IPv6 /64 as one). */
+  | { type: 'admin_auth_failed'; address: string; reason: string };
 
 export type SecurityEventType = SecurityEvent['type'];
 

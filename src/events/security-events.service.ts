@@ -14,6 +14,8 @@ const LEVELS: Partial<Record<SecurityEvent['type'], 'warn' | 'debug'>> = {
   code_reuse_detected: 'warn',
   reuse_detected: 'warn',
   client_auth_failed: 'warn',
+  client_auth_failure_alarm: 'warn',
+  admin_auth_failed: 'warn',
 };
 
 /** One place where security events are emitted; logs them, counts them and fans them out. */

@@ -1,7 +1,8 @@
-import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
@@ -9,7 +10,7 @@ import { FormParams } from '../oauth/oauth-params.decorator';
 import type { IntrospectionResponse } from './introspection-response';
 import { IntrospectionService } from './introspection.service';
 
-@Controller('oauth')
+@OAuthController()
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 

@@ -43,6 +43,16 @@ export class MetricsService {
     help: 'Failed client authentications at OAuth endpoints (invalid_client)',
     registers: [this.registry],
   });
+  private readonly clientAuthFailureAlarms = new Counter({
+    name: 'oauth_client_authentication_failure_alarms_total',
+    help: 'Client ids whose failed authentications from all addresses reached RATE_LIMIT_AUTH_FAILURE_ALARM in a window (distributed guessing)',
+    registers: [this.registry],
+  });
+  private readonly adminAuthFailures = new Counter({
+    name: 'oauth_admin_authentication_failures_total',
+    help: 'Requests to /admin with a wrong or missing admin API key',
+    registers: [this.registry],
+  });
   readonly retentionDeletedFamilies = new Counter({
     name: 'oauth_retention_deleted_families_total',
     help: 'Ended token families (with their tokens) deleted by the retention cleanup of this instance',
@@ -83,6 +93,10 @@ export class MetricsService {
         return this.familiesRevoked.inc({ reason: event.reason });
       case 'client_auth_failed':
         return this.clientAuthFailures.inc();
+      case 'client_auth_failure_alarm':
+        return this.clientAuthFailureAlarms.inc();
+      case 'admin_auth_failed':
+        return this.adminAuthFailures.inc();
     }
   }
 }

@@ -9,9 +9,19 @@ export class OAuthError extends Error {
     readonly description: string,
     readonly status: number = 400,
     readonly debug?: string,
+    /** Seconds a throttled caller should wait; the filter sends it as Retry-After. */
+    readonly retryAfter?: number,
   ) {
     super(`${code}: ${description}`);
     this.name = 'OAuthError';
+  }
+
+  /**
+   * Over a rate limit: 429 (RFC 6585 §4, which MAY say how long to wait; RFC 9110 §10.2.3:
+   * Retry-After in seconds) with the OAuth code `slow_down` (see the README for why that code).
+   */
+  static slowDown(retryAfter: number, debug?: string): OAuthError {
+    return new OAuthError('slow_down', 'Too many requests; retry after the time given in Retry-After', 429, debug, Math.max(1, Math.ceil(retryAfter)));
   }
 
   static invalidRequest(description: string, debug?: string): OAuthError {

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { OAuthRequest } from './oauth-form.middleware';
+import type { OAuthRequest } from './oauth-request';
 import { OAuthParams } from './oauth-params';
 
 /** The parsed form parameters of the current OAuth request. */

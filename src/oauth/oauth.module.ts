@@ -1,15 +1,13 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { OAuthExceptionFilter } from './oauth-exception.filter';
-import { OAuthFormMiddleware } from './oauth-form.middleware';
 
-/** Shared by every OAuth endpoint: strict form parsing under /oauth and §5.2 error bodies. */
+/**
+ * Shared by every OAuth endpoint: §5.2 error bodies. Form parsing and rate limits are bound to the
+ * OAuth controllers themselves (`@OAuthController()`), not to a path prefix.
+ */
 @Global()
 @Module({
   providers: [{ provide: APP_FILTER, useClass: OAuthExceptionFilter }],
 })
-export class OAuthModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(OAuthFormMiddleware).forRoutes({ path: 'oauth/*path', method: RequestMethod.POST });
-  }
-}
+export class OAuthModule {}

@@ -39,3 +39,24 @@ describe('MemoryRateLimitStore', () => {
     expect(await store.blockedFor('b')).toBe(0);
   });
 });
+
+describe('MemoryRateLimitStore.refund', () => {
+  let clock: ManualClock;
+  let store: MemoryRateLimitStore;
+  beforeEach(() => {
+    clock = new ManualClock();
+    store = new MemoryRateLimitStore(clock);
+  });
+  afterEach(() => store.close());
+
+  it('takes one hit back, never below zero, and never lifts a block', async () => {
+    await store.increment('k', 60_000, 2, 10_000, 'n');
+    await store.refund('k');
+    await store.refund('k');
+    expect(await store.increment('k', 60_000, 2, 10_000, 'n')).toMatchObject({ totalHits: 1 });
+    await store.increment('k', 60_000, 2, 10_000, 'n');
+    expect(await store.increment('k', 60_000, 2, 10_000, 'n')).toMatchObject({ isBlocked: true });
+    await store.refund('k');
+    expect(await store.blockedFor('k')).toBe(10);
+  });
+});

@@ -30,6 +30,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return record(counter, now, counter.hits > limit);
   }
 
+  async refund(key: string): Promise<void> {
+    const counter = this.counters.get(key);
+    if (counter && counter.windowEndsAt > this.clock.now() && counter.hits > 0) counter.hits -= 1;
+  }
+
   async blockedFor(key: string): Promise<number> {
     const counter = this.counters.get(key);
     return counter ? seconds(counter.blockedUntil - this.clock.now()) : 0;

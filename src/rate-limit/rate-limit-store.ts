@@ -8,6 +8,11 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 export interface RateLimitStore extends ThrottlerStorage {
   /** Seconds until `key` is no longer blocked; 0 when it is not blocked. */
   blockedFor(key: string): Promise<number>;
+  /**
+   * Takes one hit back from `key`'s current window (never below 0, never lifting a block): a request
+   * charged up front that turned out not to count. Atomic, like `increment`.
+   */
+  refund(key: string): Promise<void>;
   open(): Promise<void>;
   close(): Promise<void>;
 }

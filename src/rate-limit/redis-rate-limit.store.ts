@@ -28,9 +28,19 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
+/** KEYS: hits. One hit back, only within a live window and never below 0 (a DECR alone could make a key without expiry). */
+const REFUND_SCRIPT = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits > 0 and redis.call('PTTL', KEYS[1]) > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
 const CONNECT_WAIT_MS = 2000;
 
-type RateLimitRedis = Redis & { rateLimitIncrement(hits: string, block: string, ttl: number, limit: number, blockMs: number): Promise<number[]> };
+type RateLimitRedis = Redis & {
+  rateLimitIncrement(hits: string, block: string, ttl: number, limit: number, blockMs: number): Promise<number[]>;
+  rateLimitRefund(hits: string): Promise<number>;
+};
 
 /** Counters shared by every instance through Redis (REDIS_URL). */
 export class RedisRateLimitStore implements RateLimitStore {
@@ -43,11 +53,16 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: CONNECT_WAIT_MS, disconnectTimeout: 200 }) as RateLimitRedis;
     this.redis.on('error', (error) => this.logger.warn(`redis: ${error.message}`));
     this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+    this.redis.defineCommand('rateLimitRefund', { numberOfKeys: 1, lua: REFUND_SCRIPT });
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
     const [hits, windowLeft, blocked, blockLeft] = await this.redis.rateLimitIncrement(this.key(key, 'hits'), this.key(key, 'block'), ttl, limit, blockDuration);
     return { totalHits: hits, timeToExpire: seconds(windowLeft), isBlocked: blocked === 1, timeToBlockExpire: seconds(blockLeft) };
+  }
+
+  async refund(key: string): Promise<void> {
+    await this.redis.rateLimitRefund(this.key(key, 'hits'));
   }
 
   async blockedFor(key: string): Promise<number> {

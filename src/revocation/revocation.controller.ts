@@ -1,14 +1,15 @@
-import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthParams } from '../oauth/oauth-params';
 import { FormParams } from '../oauth/oauth-params.decorator';
 import { RevocationService } from './revocation.service';
 
 /** RFC 7009 §2: the client is authenticated as at the token endpoint, before the token is read. */
-@Controller('oauth')
+@OAuthController()
 export class RevocationController {
   constructor(private readonly revocation: RevocationService) {}
 

@@ -1,7 +1,8 @@
-import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
@@ -10,7 +11,7 @@ import { GrantHandlerRegistry } from './grants/grant-handler.registry';
 import type { TokenResponse } from './token-response';
 
 /** RFC 6749 §3.2. Knows no grant type: it authenticates, dispatches and answers. */
-@Controller('oauth')
+@OAuthController()
 export class TokenController {
   constructor(private readonly grants: GrantHandlerRegistry) {}
 

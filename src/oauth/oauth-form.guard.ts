@@ -1,30 +1,32 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { OAuthError } from './oauth-error';
 import { OAuthParams } from './oauth-params';
+import type { OAuthRequest } from './oauth-request';
 
 export const FORM_BODY_LIMIT = '16kb';
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
-export interface OAuthRequest extends Request {
-  oauthParams?: OAuthParams;
-}
-
 /**
  * Reads the body of a POST to an OAuth endpoint and parses it strictly. RFC 6749 §3.2 says the
  * token endpoint takes `application/x-www-form-urlencoded`; the same holds for RFC 7009 and 7662.
+ *
+ * A guard bound to the OAuth controllers (`@OAuthController()`), not a middleware on a path
+ * prefix: whatever spelling of a path reaches one of these handlers has had its body read here,
+ * with this size limit, and nothing else has (issue 10 item 3).
  */
 @Injectable()
-export class OAuthFormMiddleware implements NestMiddleware {
+export class OAuthFormGuard implements CanActivate {
   private readonly readRaw = express.raw({ type: () => true, limit: FORM_BODY_LIMIT });
 
-  async use(req: OAuthRequest, res: Response, next: NextFunction): Promise<void> {
-    if (req.method !== 'POST') return next();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<OAuthRequest>();
+    if (req.method !== 'POST' || req.oauthParams !== undefined) return true;
     assertFormContentType(req.headers['content-type']);
-    const body = await this.readBody(req, res);
-    req.oauthParams = OAuthParams.parse(body);
-    next();
+    req.oauthParams = OAuthParams.parse(await this.readBody(req, http.getResponse<Response>()));
+    return true;
   }
 
   private readBody(req: Request, res: Response): Promise<Buffer> {
