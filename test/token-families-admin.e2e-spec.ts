@@ -72,7 +72,7 @@ describe('log out everywhere: tokens:list and tokens:revoke', () => {
 });
 
 describe('admin API: /admin/token-families (behind ADMIN_API_KEY)', () => {
-  const key = 'k'.repeat(40);
+  const key = 'tf-admin-key-0123456789-abcdefghijklmnop'; // 16+ distinct characters, as the config requires
   let t: TestApp;
 
   beforeAll(async () => {

@@ -1,23 +1,19 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuthorizeModule } from '../authorize/authorize.module';
 import { TokenModule } from '../token/token.module';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
-import { AdminJsonMiddleware } from './admin-json.middleware';
 import { LoginRequestsController } from './login-requests.controller';
 import { TokenFamiliesController } from './token-families.controller';
 
 /**
  * The admin API (/admin), for trusted back ends such as the login application. Every controller
- * here is declared with `@AdminController(path)`, which puts it behind `AdminApiKeyGuard`.
+ * here is declared with `@AdminController(path)`, which puts it behind `AdminApiKeyGuard` and binds
+ * its JSON body parser (`AdminJsonGuard`) to its routes.
  */
 @Module({
   imports: [AuthorizeModule, TokenModule],
   controllers: [LoginRequestsController, TokenFamiliesController],
-  providers: [AdminApiKeyGuard, AdminJsonMiddleware],
+  providers: [AdminApiKeyGuard],
   exports: [AdminApiKeyGuard],
 })
-export class AdminModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminJsonMiddleware).forRoutes({ path: 'admin/*path', method: RequestMethod.ALL });
-  }
-}
+export class AdminModule {}

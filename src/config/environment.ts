@@ -1,5 +1,10 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions, validateSync } from 'class-validator';
+
+/** At least `min` different characters: rules out `aaaa…` and keyboard walks that pass a length check. */
+function HasDistinctCharacters(min: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name: 'hasDistinctCharacters', validator: { validate: (value: unknown) => typeof value === 'string' && new Set(value).size >= min } }, options);
+}
 
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -120,6 +125,10 @@ export class Environment {
 
   /** Bearer key of the /admin API (the login app's credential); unset: the admin API is off. */
   @IsOptional() @IsString() @MinLength(32, { message: 'ADMIN_API_KEY must be at least 32 characters (e.g. openssl rand -base64 32)' })
+  // Issue 10 item 10: whitespace is a copy-paste accident (a Bearer token cannot carry it), and a
+  // long key of few distinct characters is a weak one.
+  @Matches(/^\S*$/, { message: 'ADMIN_API_KEY must not contain whitespace' })
+  @HasDistinctCharacters(16, { message: 'ADMIN_API_KEY must have at least 16 distinct characters (e.g. openssl rand -base64 32)' })
   ADMIN_API_KEY?: string;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(86400)

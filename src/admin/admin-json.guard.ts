@@ -1,29 +1,30 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { OAuthError } from '../oauth/oauth-error';
-import { AdminApiKeyGuard } from './admin-api-key.guard';
 
 export const ADMIN_BODY_LIMIT = '16kb';
 
 /**
- * JSON bodies for /admin (the app runs with `bodyParser: false`). Only requests carrying the admin
- * key are read at all; the guard then rejects the others. Bad bodies are 4xx JSON errors.
+ * JSON bodies for /admin (the app runs with `bodyParser: false`). Bound to the admin controllers by
+ * `@AdminController()`, after `AdminApiKeyGuard`: only requests carrying the admin key are read at
+ * all, and no spelling of a path reaches an admin handler without this parser and its size limit
+ * (issue 10 item 3: no path-prefix decisions). Bad bodies are 4xx JSON errors.
  */
 @Injectable()
-export class AdminJsonMiddleware implements NestMiddleware {
+export class AdminJsonGuard implements CanActivate {
   private readonly parse = express.json({ limit: ADMIN_BODY_LIMIT, strict: true, type: () => true });
 
-  constructor(private readonly guard: AdminApiKeyGuard) {}
-
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !this.guard.matches(req.headers.authorization)) return next();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method) || req.body !== undefined) return true;
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (mediaType !== 'application/json') throw new OAuthError('invalid_request', 'Content-Type must be application/json', 415);
     await new Promise<void>((resolve, reject) => {
-      this.parse(req, res, (error?: unknown) => (error ? reject(toAdminError(error)) : resolve()));
+      this.parse(req, http.getResponse<Response>(), (error?: unknown) => (error ? reject(toAdminError(error)) : resolve()));
     });
-    next();
+    return true;
   }
 }
 
