@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { ADMIN_API_KEY, LOGIN_URL, REDIRECT_URI } from './support/code-flow';
 import { buildDist, CliClient, runCli, ServiceProcess } from './support/service-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -19,7 +21,7 @@ describe('structured logs', () => {
   });
 
   it('are JSON lines with a request id and never contain a token, secret, code, password or Authorization header', async () => {
-    service = await ServiceProcess.start({ databaseUrl: database.url, env: { LOG_LEVEL: 'verbose' } });
+    service = await ServiceProcess.start({ databaseUrl: database.url, env: { LOG_LEVEL: 'verbose', LOGIN_URL, ADMIN_API_KEY } });
     const basic = await runCli<CliClient>(database.url, ['clients:create', '--name', 'basic']);
     const post = await runCli<CliClient>(database.url, ['clients:create', '--name', 'post', '--auth-method', 'client_secret_post']);
     const issue = async (clientId: string) =>
@@ -55,6 +57,29 @@ describe('structured logs', () => {
     await service.fetch(`/.well-known/jwks.json?refresh_token=${t0}&client_secret=${basic.client_secret}`, { headers: { authorization: `Bearer ${body.access_token}` } });
     await service.fetch('/oauth/token', { method: 'POST', headers: { ...FORM, authorization: 'Basic not*base64' }, body: form({ grant_type: 'refresh_token', refresh_token: t0 }) });
 
+    // Issue 10 item 8: a client that swaps id and secret must not get its secret logged as clientId.
+    const swapped = Buffer.from(`${basic.client_secret}:${basic.client_id}`).toString('base64');
+    const swappedRes = await service.fetch('/oauth/token', { method: 'POST', headers: { ...FORM, authorization: `Basic ${swapped}` }, body: form({ grant_type: 'refresh_token', refresh_token: t0 }) });
+    expect(swappedRes.status).toBe(401);
+    secrets.push(swapped);
+    const swappedPost = await service.fetch('/oauth/token', { method: 'POST', headers: FORM, body: form({ grant_type: 'refresh_token', refresh_token: t0, client_id: post.client_secret, client_secret: post.client_id }) });
+    expect(swappedPost.status).toBe(401);
+
+    // Login challenges are bearer values of a pending login: never in an access-log path.
+    const web = await runCli<CliClient>(database.url, ['clients:create', '--name', 'web', '--grant-types', 'authorization_code,refresh_token', '--redirect-uri', REDIRECT_URI]);
+    const authorize = await service.fetch(
+      `/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: web.client_id, redirect_uri: REDIRECT_URI, code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256', state: 's' })}`,
+      { redirect: 'manual' },
+    );
+    expect(authorize.status).toBe(302);
+    const challenge = new URL(authorize.headers.get('location')!).searchParams.get('login_challenge')!;
+    expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    secrets.push(challenge);
+    const admin = { authorization: `Bearer ${ADMIN_API_KEY}` };
+    expect((await service.fetch(`/admin/login-requests/${challenge}`, { headers: admin })).status).toBe(200);
+    expect((await service.fetch(`/admin/login-requests/${challenge}/reject`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{"error":"access_denied"}' })).status).toBe(200);
+    expect((await service.fetch(`/ADMIN/login-requests/${challenge}`, { headers: admin })).status).toBe(404);
+
     expect(await service.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     const lines = service.logs().split('\n').filter((line) => line.trim() !== '');
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -68,6 +93,13 @@ describe('structured logs', () => {
       res: { status_code: 200 },
     });
     expect(records.some((record) => record.msg === 'security_event' && record.type === 'reuse_detected')).toBe(true);
+    const failures = records.filter((record) => record.msg === 'security_event' && record.type === 'client_auth_failed');
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    // Only ids of our shape, else a short hash: never a secret in the clientId field.
+    // (Unparseable credentials carry no clientId at all.)
+    for (const failure of failures.filter((record) => record.clientId !== undefined)) expect(String(failure.clientId)).toMatch(/^([0-9a-f]{32}|sha256:[0-9a-f]{8})$/);
+    expect(failures.filter((record) => String(record.clientId).startsWith('sha256:')).length).toBeGreaterThanOrEqual(2);
+    expect(requests.some((record) => (record.req as { path: string }).path === '/admin/login-requests/:challenge/reject')).toBe(true);
     const output = service.logs();
     for (const secret of secrets) expect(output).not.toContain(secret);
   }, 60_000);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
+import { loggablePath } from './loggable-path';
 
 /** Names that carry credentials anywhere they appear (RFC 6749 §2.3.1, §4.1.3, §6; RFC 7636; RFC 7009). */
 export const SECRET_FIELDS = ['refresh_token', 'access_token', 'client_secret', 'code', 'code_verifier', 'token', 'password', 'authorization', 'cookie'];
@@ -13,7 +14,8 @@ const QUIET_PATHS = ['/health/', '/metrics'];
  * One JSON line per request and per application log record, carrying the request id.
  *
  * Secrets stay out by construction: requests are serialized as id, method and *path* (no query
- * string, no headers, no body), responses as the status code. Redaction of the credential field
+ * string, no headers, no body, login challenges in the path replaced: `loggablePath`), responses as
+ * the status code. Redaction of the credential field
  * names is a second line of defence for objects handed to the logger by application code.
  * Cheap on the hot path: no header copying, fixed small serializers, `quietReqLogger`.
  */
@@ -25,7 +27,7 @@ export function pinoHttpOptions(logLevel: string): Options {
     customAttributeKeys: { reqId: 'request_id' },
     autoLogging: { ignore: (req) => QUIET_PATHS.some((path) => (req.url ?? '').startsWith(path)) },
     serializers: {
-      req: (req: IncomingMessage) => ({ method: req.method, path: pathOf(req.url) }),
+      req: (req: IncomingMessage) => ({ method: req.method, path: loggablePath(req.url) }),
       res: (res: ServerResponse) => ({ status_code: res.statusCode }),
     },
     redact: { paths: SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]), censor: '[redacted]' },
@@ -38,9 +40,4 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', id);
   return id;
-}
-
-function pathOf(url: string | undefined): string {
-  const query = (url ?? '').indexOf('?');
-  return query === -1 ? (url ?? '') : (url ?? '').slice(0, query);
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { loggablePath } from '../logging/loggable-path';
 import { OAuthError } from './oauth-error';
 import { setNoStore } from './no-store';
 
@@ -31,7 +32,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
 
   private toOAuthError(exception: unknown, req: Request): OAuthError {
     if (exception instanceof OAuthError) {
-      if (exception.debug) this.logger.debug(`${req.method} ${req.path} ${exception.code}: ${exception.debug}`);
+      if (exception.debug) this.logger.debug(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug}`);
       return exception;
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
@@ -39,7 +40,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     }
     const correlationId = randomUUID();
     const message = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-    this.logger.error(`server_error ${correlationId} on ${req.method} ${req.path}: ${message}`);
+    this.logger.error(`server_error ${correlationId} on ${req.method} ${loggablePath(req.path)}: ${message}`);
     return new OAuthError('server_error', `Unexpected error, correlation id ${correlationId}`, 500);
   }
 }
