@@ -31,4 +31,17 @@ describe('pinoHttpOptions', () => {
     const serialize = (pinoHttpOptions('log').serializers as Record<string, (value: unknown) => unknown>).req;
     expect(serialize({ method: 'GET', url: '/x?refresh_token=abc', headers: { authorization: 'Basic abc' } })).toEqual({ method: 'GET', path: '/x' });
   });
+
+  it.each([
+    ['/health/live', true],
+    ['/health/ready?x=1', true],
+    ['/metrics', true],
+    ['/health/live/../../oauth/token', false],
+    ['/healthz', false],
+    ['/metrics-and-more', false],
+    ['/HEALTH/live', false],
+  ])('keeps only the exact probe paths out of the access log: %s quiet=%s', (url, quiet) => {
+    const ignore = (pinoHttpOptions('log').autoLogging as { ignore: (req: { url: string }) => boolean }).ignore;
+    expect(ignore({ url })).toBe(quiet);
+  });
 });

@@ -8,7 +8,9 @@ export const SECRET_FIELDS = ['refresh_token', 'access_token', 'client_secret', 
 
 const LEVELS: Record<string, string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const QUIET_PATHS = ['/health/', '/metrics'];
+// Probes and scrapes, by exact path (routing is strict and case-sensitive): a prefix such as
+// '/health/' would also hide every request to `/health/<anything>` from the access log.
+const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
  * One JSON line per request and per application log record, carrying the request id.
@@ -25,7 +27,7 @@ export function pinoHttpOptions(logLevel: string): Options {
     genReqId: requestId,
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'request_id' },
-    autoLogging: { ignore: (req) => QUIET_PATHS.some((path) => (req.url ?? '').startsWith(path)) },
+    autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?', 1)[0]) },
     serializers: {
       req: (req: IncomingMessage) => ({ method: req.method, path: loggablePath(req.url) }),
       res: (res: ServerResponse) => ({ status_code: res.statusCode }),
