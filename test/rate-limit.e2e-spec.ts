@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { SecurityEvents } from '../src/events/security-events.service';
 import { MetricsService } from '../src/metrics/metrics.service';
+import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { TestApp, TestClient } from './support/test-app';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -131,6 +132,18 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
     expectSlowDown(await t.refresh(client, live));
   });
 
+  // Issue 10 item 4: each valid authorization request stores a login request, unauthenticated.
+  it('gives the authorization endpoint its own, lower per-IP limit', async () => {
+    const t = await start({ ...codeFlowEnv, RATE_LIMIT_AUTHORIZE_PER_IP: '2' });
+    const flow = new CodeFlow(t);
+    const client = await flow.createClient();
+    const query = flow.authorizeQuery(client, pkcePair().challenge);
+    for (let i = 0; i < 2; i++) await flow.authorize(query).expect(302);
+    expectSlowDown(await flow.authorize(query));
+    // Its own counter: the token endpoint from the same address is not affected.
+    await t.refresh(client, 'x'.repeat(43)).expect(400);
+  });
+
   it('holds a public client (no secret) to the per-IP limit', async () => {
     const t = await start({ RATE_LIMIT_PER_IP: '2' });
     const client = await t.createClient({ tokenEndpointAuthMethod: 'none' });
@@ -142,6 +155,18 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
 
 describe('rate limits, in memory (no REDIS_URL)', () => {
   limiterBehaviour(() => ({}));
+
+  it('limits the authorization endpoint lower than the others by default', async () => {
+    const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', ...codeFlowEnv } });
+    try {
+      const flow = new CodeFlow(t);
+      const query = flow.authorizeQuery(await flow.createClient(), pkcePair().challenge);
+      for (let i = 0; i < 60; i++) await flow.authorize(query).expect(302);
+      expectSlowDown(await flow.authorize(query));
+    } finally {
+      await t.close();
+    }
+  });
 
   it('treats a limit of 0 as no limit', async () => {
     const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0' } });
