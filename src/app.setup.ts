@@ -32,7 +32,9 @@ export function configureApp(app: INestApplication): INestApplication {
 function strictRouting(express: NestExpressApplication): void {
   express.set('case sensitive routing', true);
   express.set('strict routing', true);
-  const router = (express.getHttpAdapter().getInstance() as { router: { caseSensitive?: boolean; strict?: boolean; stack: unknown[] } }).router;
+  const router = (express.getHttpAdapter().getInstance() as { router: { caseSensitive?: boolean; strict?: boolean; stack: { route?: unknown }[] } }).router;
+  // Routes registered earlier would keep the lenient matching: refuse rather than half-apply.
+  if (router.stack.some((layer) => layer.route !== undefined)) throw new Error('configureApp() must run before app.init()');
   router.caseSensitive = true;
   router.strict = true;
 }
