@@ -208,6 +208,21 @@ describe('rate limits, shared through Redis (REDIS_URL)', () => {
   let apps = 0;
   limiterBehaviour(() => ({ REDIS_URL, RATE_LIMIT_REDIS_PREFIX: `${prefix}${++apps}:` }));
 
+  it('never writes a claimed id that could be a secret into a Redis key', async () => {
+    const own = `${prefix}swapped:`;
+    const t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', REDIS_URL, RATE_LIMIT_REDIS_PREFIX: own } });
+    try {
+      const client = await t.createClient();
+      // Id and secret swapped, as a misconfigured client sends them.
+      await t.refresh({ clientId: client.clientSecret!, clientSecret: client.clientId }, 'x'.repeat(43)).expect(401);
+      const keys = await redis.keys(`${own}*`);
+      expect(keys.some((key) => key.includes('auth_failures:sha256:'))).toBe(true);
+      expect(keys.join('\n')).not.toContain(client.clientSecret);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('counts one client across two instances sharing Redis', async () => {
     const env = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_CLIENT: '3', REDIS_URL, RATE_LIMIT_REDIS_PREFIX: `${prefix}shared:` };
     const first = await TestApp.create({ env });

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { rateLimitConfig, RateLimitConfig } from '../config/rate-limit.config';
 import { SecurityEvents } from '../events/security-events.service';
-import { loggableClientId } from '../logging/loggable-client-id';
+import { sha256Hex } from '../common/secure-random';
+import { CLIENT_ID_SHAPE, loggableClientId } from '../logging/loggable-client-id';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit-store';
 
 const FAILURES = 'auth_failures';
@@ -35,7 +36,7 @@ export class ClientAuthFailures {
     try {
       await this.store.increment(blockKey(clientId, address), window * 1000, authFailures, authFailureBlock * 1000, FAILURES);
       // Never blocks (no limit to pass): only counts, and exactly one failure sees the threshold.
-      const all = await this.store.increment(`${ALARM}:${clientId}`, window * 1000, Number.MAX_SAFE_INTEGER, 0, ALARM);
+      const all = await this.store.increment(`${ALARM}:${storable(clientId)}`, window * 1000, Number.MAX_SAFE_INTEGER, 0, ALARM);
       if (all.totalHits === authFailureAlarm) {
         this.events.emit({ type: 'client_auth_failure_alarm', clientId: loggableClientId(clientId), failures: all.totalHits, window });
       }
@@ -57,5 +58,10 @@ export class ClientAuthFailures {
 }
 
 function blockKey(clientId: string, address: string): string {
-  return `${FAILURES}:${clientId}:${address}`;
+  return `${FAILURES}:${storable(clientId)}:${address}`;
+}
+
+/** A claimed id goes into a (Redis) key only if it has our shape; anything else may be a swapped-in secret. */
+function storable(clientId: string): string {
+  return CLIENT_ID_SHAPE.test(clientId) ? clientId : `sha256:${sha256Hex(clientId)}`;
 }
