@@ -2,7 +2,9 @@ import { ClientsService } from '../src/clients/clients.service';
 import { appConfig, AppConfig } from '../src/config/app.config';
 import { LoginRequestEntity } from '../src/authorize/login-request.entity';
 import { AuthorizationCodeEntity } from '../src/token/grants/authorization-code/authorization-code.entity';
+import { RetentionService } from '../src/retention/retention.service';
 import { CodeFlow, codeFlowEnv, pkcePair, REDIRECT_URI } from './support/code-flow';
+import { introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
@@ -295,6 +297,28 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 �
       await t.refresh(client, tokens.body.refresh_token).expect(400, /invalid_grant/);
       const [family] = await t.dataSource().query(`SELECT revoked_reason FROM token_families WHERE subject = 'alice' AND client_id = '${client.clientId}'`);
       expect(family.revoked_reason).toBe('code_reused');
+    });
+
+    it('without a family (client not registered for refresh_token): revokes the first access token (§4.1.2, §10.5)', async () => {
+      const codeOnly = await flow.createClient({ grantTypes: ['authorization_code'] });
+      const rs = await t.createClient({ name: 'resource server', grantTypes: [], allowIntrospection: true });
+      const { verifier, challenge } = pkcePair();
+      const code = await flow.code(codeOnly, challenge);
+      const tokens = await flow.exchange(codeOnly, code, verifier).expect(200);
+      expect((await introspect(t, rs, { token: tokens.body.access_token }).expect(200)).body.active).toBe(true);
+      await flow.exchange(codeOnly, code, verifier).expect(400, /invalid_grant/);
+      expect((await introspect(t, rs, { token: tokens.body.access_token }).expect(200)).body).toEqual({ active: false });
+      // A third presentation changes nothing and is no error of ours.
+      await flow.exchange(codeOnly, code, verifier).expect(400, /invalid_grant/);
+      // The used code outlives its own expiry while its token is alive, so a late replay still revokes.
+      t.clock.advance(120);
+      const [row] = await t.dataSource().query(`SELECT access_token_jti FROM authorization_codes WHERE client_id = '${codeOnly.clientId}'`);
+      expect(row.access_token_jti).toBe(claims(tokens.body.access_token).jti);
+      await t.get(RetentionService).purgeExpired();
+      expect(await t.dataSource().getRepository(AuthorizationCodeEntity).countBy({ clientId: codeOnly.clientId })).toBe(1);
+      t.clock.advance(900);
+      await t.get(RetentionService).purgeExpired();
+      expect(await t.dataSource().getRepository(AuthorizationCodeEntity).countBy({ clientId: codeOnly.clientId })).toBe(0);
     });
 
     it('racing exchanges: exactly one gets tokens, and its family is revoked', async () => {

@@ -42,6 +42,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
   REFRESH_TOKEN_REUSE_INTERVAL = 0;
 
+  /**
+   * How many retries of one rotation the retry window answers (each gets a new access token and
+   * the same successor); past it a retry is refused with invalid_grant, the family kept.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  REFRESH_TOKEN_RETRY_LIMIT = 3;
+
   /** Abuse limits on /oauth/* (see docs): off only for benchmarks and tests that flood on purpose. */
   @IsIn(['true', 'false'])
   RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
