@@ -62,7 +62,8 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 Â
       const rotated = await t.refresh(client, tokens.body.refresh_token).expect(200);
       expect(rotated.body.refresh_token).not.toBe(tokens.body.refresh_token);
       expect(claims(rotated.body.access_token).sub).toBe('alice');
-      // The first refresh token is now retired: presenting it again is reuse.
+      // Once its successor has been used, the first refresh token is dead: presenting it again is reuse.
+      await t.refresh(client, rotated.body.refresh_token).expect(200);
       await t.refresh(client, tokens.body.refresh_token).expect(400);
     });
 

@@ -154,8 +154,12 @@ describe('token introspection (RFC 7662)', () => {
     it('every token of a family revoked by reuse detection', async () => {
       const first = await t.issueTokens(client);
       const second = (await t.refresh(client, first.refresh_token!).expect(200)).body;
+      const third = (await t.refresh(client, second.refresh_token).expect(200)).body;
       expect((await inspect(second.access_token)).body.active).toBe(true);
+      // A grand-parent: reuse even inside the retry window.
       await t.refresh(client, first.refresh_token!).expect(400);
+      await expectInactive(third.refresh_token);
+      await expectInactive(third.access_token);
       await expectInactive(second.refresh_token);
       await expectInactive(second.access_token);
       await expectInactive(first.access_token);

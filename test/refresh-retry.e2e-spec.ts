@@ -117,6 +117,33 @@ describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
   });
 });
 
+describe('the default: a 60 s retry window (issue 13)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.create();
+  });
+  afterAll(() => t.close());
+
+  it('answers a retry of the immediate predecessor within 60 s with the same successor', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const second = (await t.refresh(client, first).expect(200)).body.refresh_token;
+    t.clock.advance(60);
+    expect((await t.refresh(client, first).expect(200)).body.refresh_token).toBe(second);
+    await t.refresh(client, second).expect(200);
+  });
+
+  it('after 60 s the predecessor is reuse again: the family is revoked', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const second = (await t.refresh(client, first).expect(200)).body.refresh_token;
+    t.clock.advance(61);
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    await t.refresh(client, second).expect(400);
+  });
+});
+
 describe('a retry window longer than the successor\'s idle lifetime', () => {
   let t: TestApp;
 

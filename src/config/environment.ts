@@ -38,9 +38,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   REFRESH_TOKEN_IDLE_TTL = 1209600;
 
-  /** Seconds after a rotation during which the same client may retry it (0 = strict, no retries). */
+  /**
+   * Seconds after a rotation during which the same client may retry it with the token it just
+   * used (a lost response is the normal case, not theft); 0 = strict, every retry is reuse.
+   * Default 60 s, the trade-off is in docs/retry-window.md.
+   */
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
-  REFRESH_TOKEN_REUSE_INTERVAL = 0;
+  REFRESH_TOKEN_REUSE_INTERVAL = 60;
 
   /**
    * How many retries of one rotation the retry window answers (each gets a new access token and
