@@ -1,5 +1,6 @@
 import { ClientsService } from '../src/clients/clients.service';
 import { appConfig, AppConfig } from '../src/config/app.config';
+import { AUTHORIZE_ERROR_DESCRIPTIONS, MAX_STATE_LENGTH } from '../src/authorize/authorize.service';
 import { LoginRequestEntity } from '../src/authorize/login-request.entity';
 import { AuthorizationCodeEntity } from '../src/token/grants/authorization-code/authorization-code.entity';
 import { RetentionService } from '../src/retention/retention.service';
@@ -166,6 +167,46 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 �
       expect(location.searchParams.get('state')).toBe('xyz-state');
       expect(location.searchParams.get('code')).toBeNull();
       expect(await loginRequestCount()).toBe(0);
+    });
+
+    // Issue 10 item 9: the description of a redirected error is a fixed NQSCHAR text, never an echo.
+    const NQSCHAR = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+    const hostile: [string, string, (q: Record<string, string>) => string][] = [
+      ['a repeated parameter named with a quote', 'x"y', (q) => `${qs(q)}&x%22y=1&x%22y=2`],
+      ['a repeated parameter named with U+202E', '\u202egnp.exe', (q) => `${qs(q)}&${encodeURIComponent('\u202egnp.exe')}=1&${encodeURIComponent('\u202egnp.exe')}=2`],
+      ['a repeated parameter named with a backslash and markup', '<b>\\', (q) => `${qs(q)}&${encodeURIComponent('<b>\\')}=1&${encodeURIComponent('<b>\\')}=2`],
+      ['a repeated known parameter', 'scope', (q) => `${qs(q)}&scope=write`],
+      ['a hostile response_type', 'tok"en\u202e', (q) => qs(q, { response_type: 'tok"en\u202e' })],
+      ['a hostile code_challenge_method', 'S"256', (q) => qs(q, { code_challenge_method: 'S"256' })],
+      ['a hostile scope', 'read "\u202e"', (q) => qs(q, { scope: 'read "\u202e"' })],
+      ['a hostile code_challenge', '"><script>', (q) => qs(q, { code_challenge: '"><script>' })],
+    ];
+    it.each(hostile)('%s: error_description is NQSCHAR only and echoes nothing (RFC 6749 §4.1.2.1)', async (_name, attackerText, build) => {
+      const res = await flow.authorize(build(flow.authorizeQuery(client, pkcePair().challenge))).expect(302);
+      const location = new URL(res.headers.location);
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+      const description = location.searchParams.get('error_description')!;
+      expect(description).toMatch(NQSCHAR);
+      expect(Object.values(AUTHORIZE_ERROR_DESCRIPTIONS)).toContain(description);
+      expect(description).not.toContain(attackerText);
+      expect(res.headers.location).not.toContain(encodeURIComponent(attackerText));
+      expect(await loginRequestCount()).toBe(0);
+    });
+
+    it('every fixed description is NQSCHAR', () => {
+      for (const description of Object.values(AUTHORIZE_ERROR_DESCRIPTIONS)) expect(description).toMatch(NQSCHAR);
+    });
+
+    // Issue 10 item 4: state is capped, so one request cannot store kilobytes.
+    it(`a state longer than ${MAX_STATE_LENGTH} characters → invalid_request, not echoed, nothing stored`, async () => {
+      const res = await flow.authorize(qs(flow.authorizeQuery(client, pkcePair().challenge), { state: 's'.repeat(MAX_STATE_LENGTH + 1) })).expect(302);
+      const location = new URL(res.headers.location);
+      expect(location.searchParams.get('error')).toBe('invalid_request');
+      expect(location.searchParams.has('state')).toBe(false);
+      expect(await loginRequestCount()).toBe(0);
+      // At the cap it is accepted and echoed as before.
+      await flow.authorize(qs(flow.authorizeQuery(client, pkcePair().challenge), { state: 's'.repeat(MAX_STATE_LENGTH) })).expect(302);
+      expect(await loginRequestCount()).toBe(1);
     });
 
     // Hostile-input finding: a NUL in state reached the login_requests INSERT, a 500 on PostgreSQL.
