@@ -113,6 +113,7 @@ export class AuthorizeService {
         expiresAt: now + this.config.loginRequestTtl * 1000,
         handledAt: null,
       }),
+      now,
     );
     return challenge;
   }
