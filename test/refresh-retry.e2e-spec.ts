@@ -1,4 +1,5 @@
 import { SecurityEvents } from '../src/events/security-events.service';
+import { MetricsService } from '../src/metrics/metrics.service';
 import { deriveSuccessorValue, hashRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
 import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
@@ -80,6 +81,8 @@ describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
     const [row] = await t.dataSource().query(`SELECT replays FROM refresh_tokens WHERE parent_id IS NOT NULL AND family_id = '${(await family()).id}'`);
     expect(Number(row.replays)).toBe(3);
     await t.refresh(client, second.refresh_token).expect(200);
+    const metric = await t.get(MetricsService).registry.getSingleMetric('oauth_refresh_token_retry_refused_total')!.get();
+    expect(metric.values.find((value) => value.labels.reason === 'retry_limit')?.value).toBeGreaterThanOrEqual(1);
   });
 
   it('revokes the family when an older generation (a grand-parent) is presented', async () => {
