@@ -1,8 +1,11 @@
 import { ClientsService } from '../src/clients/clients.service';
 import { appConfig, AppConfig } from '../src/config/app.config';
+import { AUTHORIZE_ERROR_DESCRIPTIONS, MAX_STATE_LENGTH } from '../src/authorize/authorize.service';
 import { LoginRequestEntity } from '../src/authorize/login-request.entity';
 import { AuthorizationCodeEntity } from '../src/token/grants/authorization-code/authorization-code.entity';
+import { RetentionService } from '../src/retention/retention.service';
 import { CodeFlow, codeFlowEnv, pkcePair, REDIRECT_URI } from './support/code-flow';
+import { introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
@@ -60,7 +63,8 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 ย
       const rotated = await t.refresh(client, tokens.body.refresh_token).expect(200);
       expect(rotated.body.refresh_token).not.toBe(tokens.body.refresh_token);
       expect(claims(rotated.body.access_token).sub).toBe('alice');
-      // The first refresh token is now retired: presenting it again is reuse.
+      // Once its successor has been used, the first refresh token is dead: presenting it again is reuse.
+      await t.refresh(client, rotated.body.refresh_token).expect(200);
       await t.refresh(client, tokens.body.refresh_token).expect(400);
     });
 
@@ -163,6 +167,46 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 ย
       expect(location.searchParams.get('state')).toBe('xyz-state');
       expect(location.searchParams.get('code')).toBeNull();
       expect(await loginRequestCount()).toBe(0);
+    });
+
+    // Issue 10 item 9: the description of a redirected error is a fixed NQSCHAR text, never an echo.
+    const NQSCHAR = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+    const hostile: [string, string, (q: Record<string, string>) => string][] = [
+      ['a repeated parameter named with a quote', 'x"y', (q) => `${qs(q)}&x%22y=1&x%22y=2`],
+      ['a repeated parameter named with U+202E', '\u202egnp.exe', (q) => `${qs(q)}&${encodeURIComponent('\u202egnp.exe')}=1&${encodeURIComponent('\u202egnp.exe')}=2`],
+      ['a repeated parameter named with a backslash and markup', '<b>\\', (q) => `${qs(q)}&${encodeURIComponent('<b>\\')}=1&${encodeURIComponent('<b>\\')}=2`],
+      ['a repeated known parameter', 'scope', (q) => `${qs(q)}&scope=write`],
+      ['a hostile response_type', 'tok"en\u202e', (q) => qs(q, { response_type: 'tok"en\u202e' })],
+      ['a hostile code_challenge_method', 'S"256', (q) => qs(q, { code_challenge_method: 'S"256' })],
+      ['a hostile scope', 'read "\u202e"', (q) => qs(q, { scope: 'read "\u202e"' })],
+      ['a hostile code_challenge', '"><script>', (q) => qs(q, { code_challenge: '"><script>' })],
+    ];
+    it.each(hostile)('%s: error_description is NQSCHAR only and echoes nothing (RFC 6749 ยง4.1.2.1)', async (_name, attackerText, build) => {
+      const res = await flow.authorize(build(flow.authorizeQuery(client, pkcePair().challenge))).expect(302);
+      const location = new URL(res.headers.location);
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+      const description = location.searchParams.get('error_description')!;
+      expect(description).toMatch(NQSCHAR);
+      expect(Object.values(AUTHORIZE_ERROR_DESCRIPTIONS)).toContain(description);
+      expect(description).not.toContain(attackerText);
+      expect(res.headers.location).not.toContain(encodeURIComponent(attackerText));
+      expect(await loginRequestCount()).toBe(0);
+    });
+
+    it('every fixed description is NQSCHAR', () => {
+      for (const description of Object.values(AUTHORIZE_ERROR_DESCRIPTIONS)) expect(description).toMatch(NQSCHAR);
+    });
+
+    // Issue 10 item 4: state is capped, so one request cannot store kilobytes.
+    it(`a state longer than ${MAX_STATE_LENGTH} characters โ’ invalid_request, not echoed, nothing stored`, async () => {
+      const res = await flow.authorize(qs(flow.authorizeQuery(client, pkcePair().challenge), { state: 's'.repeat(MAX_STATE_LENGTH + 1) })).expect(302);
+      const location = new URL(res.headers.location);
+      expect(location.searchParams.get('error')).toBe('invalid_request');
+      expect(location.searchParams.has('state')).toBe(false);
+      expect(await loginRequestCount()).toBe(0);
+      // At the cap it is accepted and echoed as before.
+      await flow.authorize(qs(flow.authorizeQuery(client, pkcePair().challenge), { state: 's'.repeat(MAX_STATE_LENGTH) })).expect(302);
+      expect(await loginRequestCount()).toBe(1);
     });
 
     // Hostile-input finding: a NUL in state reached the login_requests INSERT, a 500 on PostgreSQL.
@@ -295,6 +339,28 @@ describe('authorization_code grant with PKCE and a login application (RFC 6749 ย
       await t.refresh(client, tokens.body.refresh_token).expect(400, /invalid_grant/);
       const [family] = await t.dataSource().query(`SELECT revoked_reason FROM token_families WHERE subject = 'alice' AND client_id = '${client.clientId}'`);
       expect(family.revoked_reason).toBe('code_reused');
+    });
+
+    it('without a family (client not registered for refresh_token): revokes the first access token (ยง4.1.2, ยง10.5)', async () => {
+      const codeOnly = await flow.createClient({ grantTypes: ['authorization_code'] });
+      const rs = await t.createClient({ name: 'resource server', grantTypes: [], allowIntrospection: true });
+      const { verifier, challenge } = pkcePair();
+      const code = await flow.code(codeOnly, challenge);
+      const tokens = await flow.exchange(codeOnly, code, verifier).expect(200);
+      expect((await introspect(t, rs, { token: tokens.body.access_token }).expect(200)).body.active).toBe(true);
+      await flow.exchange(codeOnly, code, verifier).expect(400, /invalid_grant/);
+      expect((await introspect(t, rs, { token: tokens.body.access_token }).expect(200)).body).toEqual({ active: false });
+      // A third presentation changes nothing and is no error of ours.
+      await flow.exchange(codeOnly, code, verifier).expect(400, /invalid_grant/);
+      // The used code outlives its own expiry while its token is alive, so a late replay still revokes.
+      t.clock.advance(120);
+      const [row] = await t.dataSource().query(`SELECT access_token_jti FROM authorization_codes WHERE client_id = '${codeOnly.clientId}'`);
+      expect(row.access_token_jti).toBe(claims(tokens.body.access_token).jti);
+      await t.get(RetentionService).purgeExpired();
+      expect(await t.dataSource().getRepository(AuthorizationCodeEntity).countBy({ clientId: codeOnly.clientId })).toBe(1);
+      t.clock.advance(900);
+      await t.get(RetentionService).purgeExpired();
+      expect(await t.dataSource().getRepository(AuthorizationCodeEntity).countBy({ clientId: codeOnly.clientId })).toBe(0);
     });
 
     it('racing exchanges: exactly one gets tokens, and its family is revoked', async () => {

@@ -24,7 +24,8 @@ const REUSE_INTERVAL = 120;
  * restarted on the same database (a temp SQLite file, or PostgreSQL under `npm run test:pg`).
  */
 describe.each([
-  ['strict rotation', {}],
+  // Explicit: the retry window is on by default.
+  ['strict rotation', { REFRESH_TOKEN_REUSE_INTERVAL: '0' }],
   ['retry-safe rotation', { REFRESH_TOKEN_REUSE_INTERVAL: String(REUSE_INTERVAL) }],
 ])('crash recovery (SIGKILL under load), %s', (mode, serviceEnv: Record<string, string>) => {
   let database: TestDatabase;

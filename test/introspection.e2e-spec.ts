@@ -62,9 +62,19 @@ describe('token introspection (RFC 7662)', () => {
       iat: now,
       iss: issuer,
       aud: issuer,
-      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       token_type: 'refresh_token',
     });
+  });
+
+  it('an active refresh token reveals no internal id: neither its row id, its family id nor its hash (issue 10 item 13)', async () => {
+    const tokens = await t.issueTokens(client, 'bob', 'read write');
+    const rotated = (await t.refresh(client, tokens.refresh_token!).expect(200)).body;
+    const body = JSON.stringify((await inspect(rotated.refresh_token, { token_type_hint: 'refresh_token' }).expect(200)).body);
+    const family = await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId });
+    const rows = await t.dataSource().getRepository(RefreshTokenEntity).findBy({ familyId: family.id });
+    expect(rows).toHaveLength(2);
+    for (const secret of [family.id, ...rows.flatMap((row) => [row.id, row.tokenHash])]) expect(body).not.toContain(secret);
   });
 
   it('an active client_credentials access token (no family), until it is revoked', async () => {
@@ -144,8 +154,12 @@ describe('token introspection (RFC 7662)', () => {
     it('every token of a family revoked by reuse detection', async () => {
       const first = await t.issueTokens(client);
       const second = (await t.refresh(client, first.refresh_token!).expect(200)).body;
+      const third = (await t.refresh(client, second.refresh_token).expect(200)).body;
       expect((await inspect(second.access_token)).body.active).toBe(true);
+      // A grand-parent: reuse even inside the retry window.
       await t.refresh(client, first.refresh_token!).expect(400);
+      await expectInactive(third.refresh_token);
+      await expectInactive(third.access_token);
       await expectInactive(second.refresh_token);
       await expectInactive(second.access_token);
       await expectInactive(first.access_token);

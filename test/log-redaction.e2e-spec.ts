@@ -21,7 +21,7 @@ describe('structured logs', () => {
   });
 
   it('are JSON lines with a request id and never contain a token, secret, code, password or Authorization header', async () => {
-    service = await ServiceProcess.start({ databaseUrl: database.url, env: { LOG_LEVEL: 'verbose', LOGIN_URL, ADMIN_API_KEY } });
+    service = await ServiceProcess.start({ databaseUrl: database.url, env: { LOG_LEVEL: 'verbose', LOGIN_URL, ADMIN_API_KEY, REFRESH_TOKEN_REUSE_INTERVAL: '0' } }); // strict: the replay below is reuse
     const basic = await runCli<CliClient>(database.url, ['clients:create', '--name', 'basic']);
     const post = await runCli<CliClient>(database.url, ['clients:create', '--name', 'post', '--auth-method', 'client_secret_post']);
     const issue = async (clientId: string) =>

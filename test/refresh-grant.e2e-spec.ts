@@ -6,7 +6,8 @@ describe('refresh_token grant (RFC 6749 §6, RFC 9700 §4.14.2)', () => {
   let client: TestClient;
 
   beforeAll(async () => {
-    t = await TestApp.create({ env: { REFRESH_TOKEN_ABSOLUTE_TTL: '1000', REFRESH_TOKEN_IDLE_TTL: '300' } });
+    // Strict rotation pinned here (the retry window, on by default, is test/refresh-retry.e2e-spec.ts).
+    t = await TestApp.create({ env: { REFRESH_TOKEN_ABSOLUTE_TTL: '1000', REFRESH_TOKEN_IDLE_TTL: '300', REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
   });
   afterAll(() => t.close());
   beforeEach(async () => {

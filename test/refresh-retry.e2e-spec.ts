@@ -1,4 +1,7 @@
 import { SecurityEvents } from '../src/events/security-events.service';
+import { MetricsService } from '../src/metrics/metrics.service';
+import { deriveSuccessorValue, hashRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
+import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
 import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { decodeJwt } from './support/jwt';
 import { introspect, revoke } from './support/oauth-requests';
@@ -54,13 +57,32 @@ describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
     expect(await active(retried.access_token)).toBe(false);
   });
 
-  it('gives 20 concurrent requests with one token the same successor', async () => {
+  it('20 concurrent requests with one token: one rotation and REFRESH_TOKEN_RETRY_LIMIT (3) replays of the same successor, the rest refused', async () => {
     const first = (await t.issueTokens(client)).refresh_token!;
+    const refusedBefore = events().count('retry_refused');
     const responses = await Promise.all(Array.from({ length: 20 }, () => t.refresh(client, first)));
-    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
-    expect(new Set(responses.map((res) => res.body.refresh_token)).size).toBe(1);
+    const served = responses.filter((res) => res.status === 200);
+    expect(served).toHaveLength(1 + 3);
+    expect(new Set(served.map((res) => res.body.refresh_token)).size).toBe(1);
+    expect(new Set(served.map((res) => res.body.access_token)).size).toBe(4);
+    const refused = responses.filter((res) => res.status !== 200);
+    expect(refused.map((res) => [res.status, res.body.error])).toEqual(Array(16).fill([400, 'invalid_grant']));
+    expect(events().count('retry_refused')).toBe(refusedBefore + 16);
+    // Refused, not revoked: the successor the client received carries on.
     expect((await family()).revokedAt).toBeNull();
-    await t.refresh(client, responses[0].body.refresh_token).expect(200);
+    await t.refresh(client, served[0].body.refresh_token).expect(200);
+  });
+
+  it('refuses a 4th sequential retry without revoking the family (issue 10 item 14)', async () => {
+    const { first, second } = await rotateOnce();
+    for (let retry = 0; retry < 3; retry++) expect((await t.refresh(client, first).expect(200)).body.refresh_token).toBe(second.refresh_token);
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    expect((await family()).revokedAt).toBeNull();
+    const [row] = await t.dataSource().query(`SELECT replays FROM refresh_tokens WHERE parent_id IS NOT NULL AND family_id = '${(await family()).id}'`);
+    expect(Number(row.replays)).toBe(3);
+    await t.refresh(client, second.refresh_token).expect(200);
+    const metric = await t.get(MetricsService).registry.getSingleMetric('oauth_refresh_token_retry_refused_total')!.get();
+    expect(metric.values.find((value) => value.labels.reason === 'retry_limit')?.value).toBeGreaterThanOrEqual(1);
   });
 
   it('revokes the family when an older generation (a grand-parent) is presented', async () => {
@@ -98,11 +120,58 @@ describe('retry-safe rotation (REFRESH_TOKEN_REUSE_INTERVAL)', () => {
   });
 });
 
-describe('strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0, the default)', () => {
+describe('the default: a 60 s retry window (issue 13)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
     t = await TestApp.create();
+  });
+  afterAll(() => t.close());
+
+  it('answers a retry of the immediate predecessor within 60 s with the same successor', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const second = (await t.refresh(client, first).expect(200)).body.refresh_token;
+    t.clock.advance(60);
+    expect((await t.refresh(client, first).expect(200)).body.refresh_token).toBe(second);
+    await t.refresh(client, second).expect(200);
+  });
+
+  it('after 60 s the predecessor is reuse again: the family is revoked', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const second = (await t.refresh(client, first).expect(200)).body.refresh_token;
+    t.clock.advance(61);
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    await t.refresh(client, second).expect(400);
+  });
+});
+
+describe('a retry window longer than the successor\'s idle lifetime', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.create({ env: { REFRESH_TOKEN_REUSE_INTERVAL: '60', REFRESH_TOKEN_IDLE_TTL: '20' } });
+  });
+  afterAll(() => t.close());
+
+  it('never replays a successor past its own expiry, and does not call that reuse (issue 10 item 14)', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    await t.refresh(client, first).expect(200);
+    t.clock.advance(20);
+    expect((await t.refresh(client, first).expect(400)).body.error).toBe('invalid_grant');
+    const family = await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId });
+    expect(family.revokedAt).toBeNull();
+    expect(t.get(SecurityEvents).count('retry_refused')).toBe(1);
+  });
+});
+
+describe('strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.create({ env: { REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
   });
   afterAll(() => t.close());
 
@@ -121,5 +190,16 @@ describe('strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0, the default)', () => 
     expect(responses.filter((res) => res.status === 200)).toHaveLength(1);
     const family = await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId });
     expect(family.revokedReason).toBe('reuse_detected');
+  });
+
+  it('mints random successors, not the HMAC derivation a database reader could compute (issue 10 item 13)', async () => {
+    const client = await t.createClient();
+    const first = (await t.issueTokens(client)).refresh_token!;
+    const second = (await t.refresh(client, first).expect(200)).body.refresh_token;
+    const [{ secret }] = await t.dataSource().query(`SELECT secret FROM server_secrets WHERE name = 'refresh_token_derivation'`);
+    const family = await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId });
+    const successor = await t.dataSource().getRepository(RefreshTokenEntity).findOneByOrFail({ familyId: family.id, generation: 1 });
+    expect(successor.tokenHash).toBe(hashRefreshToken(second));
+    expect(deriveSuccessorValue(Buffer.from(secret, 'base64url'), successor.id, first)).not.toBe(second);
   });
 });

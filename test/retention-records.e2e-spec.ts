@@ -96,12 +96,16 @@ describe('retention cleanup of login requests, authorization codes and revoked a
     expect(await codeRows()).toBe(0);
   });
 
-  it('deletes a used code in the run that deletes its ended family, and a code that issued no family after expiry', async () => {
+  it('deletes a used code in the run that deletes its ended family, and a code that issued no family once its access token expired', async () => {
     await redeemed();
     const accessOnly = await flow.createClient({ grantTypes: ['authorization_code'] });
     const pkce = pkcePair();
     await flow.exchange(accessOnly, await flow.code(accessOnly, pkce.challenge), pkce.verifier).expect(200);
     t.clock.advance(CODE_TTL + GRACE);
+    await purgeAll();
+    // Kept while the access token issued for it lives: a replay must still revoke it (RFC 6749 §4.1.2).
+    expect(await count('authorization_codes', 'family_id IS NULL')).toBe(1);
+    t.clock.advance(ACCESS_TTL);
     await purgeAll();
     expect(await count('authorization_codes', 'family_id IS NULL')).toBe(0);
     expect(await codeRows()).toBe(1);

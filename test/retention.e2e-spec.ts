@@ -19,6 +19,8 @@ describe('retention cleanup', () => {
     t = await TestApp.create({
       env: {
         REFRESH_TOKEN_ABSOLUTE_TTL: String(ABSOLUTE_TTL),
+        // Strict: the replayed predecessor below must be reuse (the retry window is on by default).
+        REFRESH_TOKEN_REUSE_INTERVAL: '0',
         RETENTION_REVOKED_TTL: String(REVOKED_TTL),
         RETENTION_BATCH_SIZE: '3',
         RETENTION_MAX_BATCHES: '1000',

@@ -6,7 +6,14 @@
 export function authorizationResponseUrl(redirectUri: string, params: Record<string, string | null | undefined>): string {
   const url = new URL(redirectUri);
   for (const [name, value] of Object.entries(params)) {
-    if (value !== null && value !== undefined) url.searchParams.append(name, value);
+    if (value === null || value === undefined) continue;
+    // RFC 6749 §4.1.2.1: error_description MUST NOT include characters outside NQSCHAR. Callers
+    // only pass fixed or validated texts; anything else is dropped rather than sent.
+    if (name === 'error_description' && !NQSCHARS.test(value)) continue;
+    url.searchParams.append(name, value);
   }
   return url.toString();
 }
+
+/** RFC 6749 §4.1.2.1 error_description: %x20-21 / %x23-5B / %x5D-7E. */
+export const NQSCHARS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;

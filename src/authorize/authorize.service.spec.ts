@@ -57,6 +57,6 @@ describe('AuthorizeService: input with control characters never reaches the data
   it('a printable state is stored and echoed as before', async () => {
     const outcome = (await service.authorize(query({ state: 'xyz é' }))) as { redirectTo: string };
     expect(outcome.redirectTo).toMatch(/^https:\/\/login\.example\/login\?login_challenge=/);
-    expect(insert).toHaveBeenCalledWith(expect.objectContaining({ state: 'xyz é' }));
+    expect(insert).toHaveBeenCalledWith(expect.objectContaining({ state: 'xyz é' }), 0);
   });
 });

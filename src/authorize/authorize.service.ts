@@ -16,16 +16,45 @@ import { LoginRequestsRepository } from './login-requests.repository';
 /** Where the browser goes next, or the error page shown when the redirect URI cannot be trusted. */
 export type AuthorizeOutcome = { redirectTo: string } | { errorPage: string };
 
-const MAX_STATE_LENGTH = 2048;
+/**
+ * `state` is stored with the pending login request and echoed back: a cap bounds what one
+ * unauthenticated request can write (issue 10 item 4). 512 is far above what clients send (a
+ * random value, or a short signed blob); longer → invalid_request (RFC 6749 §4.1.2.1).
+ */
+export const MAX_STATE_LENGTH = 512;
 // RFC 6749 Appendix A.1: client-id = *VSCHAR (%x20-7E). Anything else is no client of ours, and a
 // NUL must not reach PostgreSQL, which refuses it in a query (a 500 instead of the error page).
 const CLIENT_ID_SHAPE = /^[\x20-\x7e]{1,64}$/;
 
+/**
+ * RFC 6749 §4.1.2.1: error_description is NQSCHAR only (%x20-21 / %x23-5B / %x5D-7E). Every
+ * description is one of these fixed texts: nothing of the request is echoed (a repeated
+ * parameter's name could carry `"` or U+202E into the client's error page).
+ */
+export const AUTHORIZE_ERROR_DESCRIPTIONS = {
+  repeated: 'A request parameter is repeated',
+  badState: 'state is too long or has control characters',
+  missingResponseType: 'response_type is required',
+  responseType: 'Only response_type=code is supported',
+  unauthorizedClient: 'The client is not allowed to use the authorization_code grant',
+  missingChallenge: 'code_challenge is required (PKCE)',
+  challengeMethod: 'code_challenge_method must be S256',
+  malformedChallenge: 'code_challenge is malformed',
+  malformedScope: 'The requested scope is malformed',
+  excessScope: 'The requested scope exceeds the scope registered for the client',
+} as const;
+
+type Description = keyof typeof AUTHORIZE_ERROR_DESCRIPTIONS;
+
 class RedirectableError {
+  readonly description: string;
+
   constructor(
     readonly error: string,
-    readonly description: string,
-  ) {}
+    key: Description,
+  ) {
+    this.description = AUTHORIZE_ERROR_DESCRIPTIONS[key];
+  }
 }
 
 /** RFC 6749 §4.1.1 authorization request → a stored login request for the login application. */
@@ -84,6 +113,7 @@ export class AuthorizeService {
         expiresAt: now + this.config.loginRequestTtl * 1000,
         handledAt: null,
       }),
+      now,
     );
     return challenge;
   }
@@ -92,13 +122,13 @@ export class AuthorizeService {
 function validate(query: URLSearchParams, client: ClientEntity, state?: string): { scope: string; codeChallenge: string } {
   // RFC 6749 §3.1: request parameters MUST NOT be included more than once (empty ones count as omitted).
   const repeated = [...new Set(query.keys())].find((name) => query.getAll(name).filter((value) => value !== '').length > 1);
-  if (repeated !== undefined) throw new RedirectableError('invalid_request', `Parameter '${repeated.slice(0, 40)}' is repeated`);
-  if (query.get('state') && state === undefined) throw new RedirectableError('invalid_request', 'state is too long or has control characters');
+  if (repeated !== undefined) throw new RedirectableError('invalid_request', 'repeated');
+  if (query.get('state') && state === undefined) throw new RedirectableError('invalid_request', 'badState');
   const responseType = query.get('response_type');
-  if (!responseType) throw new RedirectableError('invalid_request', 'Missing required parameter "response_type"');
-  if (responseType !== 'code') throw new RedirectableError('unsupported_response_type', 'Only response_type=code is supported');
+  if (!responseType) throw new RedirectableError('invalid_request', 'missingResponseType');
+  if (responseType !== 'code') throw new RedirectableError('unsupported_response_type', 'responseType');
   if (!client.allowsGrant('authorization_code')) {
-    throw new RedirectableError('unauthorized_client', 'The client is not allowed to use the authorization_code grant');
+    throw new RedirectableError('unauthorized_client', 'unauthorizedClient');
   }
   return { codeChallenge: codeChallenge(query), scope: requestedScope(query.get('scope'), client.scope) };
 }
@@ -106,11 +136,11 @@ function validate(query: URLSearchParams, client: ClientEntity, state?: string):
 /** RFC 7636 §4.4.1 and RFC 9700 §2.1.1: PKCE is required for every client, and only S256. */
 function codeChallenge(query: URLSearchParams): string {
   const challenge = query.get('code_challenge');
-  if (!challenge) throw new RedirectableError('invalid_request', 'code_challenge is required (PKCE)');
+  if (!challenge) throw new RedirectableError('invalid_request', 'missingChallenge');
   if (query.get('code_challenge_method') !== 'S256') {
-    throw new RedirectableError('invalid_request', 'code_challenge_method must be S256');
+    throw new RedirectableError('invalid_request', 'challengeMethod');
   }
-  if (!S256_CHALLENGE_SHAPE.test(challenge)) throw new RedirectableError('invalid_request', 'code_challenge is malformed');
+  if (!S256_CHALLENGE_SHAPE.test(challenge)) throw new RedirectableError('invalid_request', 'malformedChallenge');
   return challenge;
 }
 
@@ -118,9 +148,9 @@ function codeChallenge(query: URLSearchParams): string {
 function requestedScope(requested: string | null, clientScope: string): string {
   if (requested === null || requested === '') return Scope.parse(clientScope).toString();
   const scope = Scope.parseStrict(requested);
-  if (scope === null) throw new RedirectableError('invalid_scope', 'The requested scope is malformed');
+  if (scope === null) throw new RedirectableError('invalid_scope', 'malformedScope');
   if (!scope.isSubsetOf(Scope.parse(clientScope))) {
-    throw new RedirectableError('invalid_scope', 'The requested scope exceeds the scope registered for the client');
+    throw new RedirectableError('invalid_scope', 'excessScope');
   }
   return scope.toString();
 }

@@ -1,15 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
 import { AuthorizationCodeEntity } from '../token/grants/authorization-code/authorization-code.entity';
+import { EXPIRY_GRACE_MS } from '../retention/retention.service';
 import { LoginRequestEntity } from './login-request.entity';
+
+/**
+ * Expired login requests deleted by every insert. More than one, so that reclaiming outpaces
+ * creating whatever the request rate: storage stays bounded by what was created within one
+ * LOGIN_REQUEST_TTL (+ grace), plus a backlog that shrinks with every new request.
+ */
+export const RECLAIMED_PER_INSERT = 2;
+
+const RECLAIM_SQLITE = `DELETE FROM login_requests WHERE id IN
+  (SELECT id FROM login_requests WHERE expires_at <= ? ORDER BY expires_at LIMIT ${RECLAIMED_PER_INSERT})`;
+// SKIP LOCKED: concurrent inserts on other instances take other rows instead of waiting on these.
+const RECLAIM_POSTGRES = `DELETE FROM login_requests WHERE id IN
+  (SELECT id FROM login_requests WHERE expires_at <= $1 ORDER BY expires_at LIMIT ${RECLAIMED_PER_INSERT} FOR UPDATE SKIP LOCKED)`;
 
 /** Storage of pending login requests; only hashes of login challenges ever reach it. */
 @Injectable()
 export class LoginRequestsRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  async insert(request: LoginRequestEntity): Promise<void> {
-    await this.database.run((manager) => manager.insert(LoginRequestEntity, request));
+  /**
+   * Stores a new login request and, in the same transaction, deletes up to RECLAIMED_PER_INSERT
+   * requests that expired more than EXPIRY_GRACE_MS before `now`. `GET /oauth/authorize` is
+   * unauthenticated: an hourly retention run (bounded per kind) cannot keep up with what one
+   * client can write, but the writes themselves can (issue 10 item 4). An expired request can no
+   * longer be accepted or rejected (`handle` checks `expires_at`), so nothing live is lost.
+   */
+  async insert(request: LoginRequestEntity, now: number): Promise<void> {
+    await this.database.transaction(async (manager) => {
+      await manager.insert(LoginRequestEntity, request);
+      await manager.query(this.database.isSqlite ? RECLAIM_SQLITE : RECLAIM_POSTGRES, [now - EXPIRY_GRACE_MS]);
+    });
   }
 
   findByChallengeHash(challengeHash: string): Promise<LoginRequestEntity | null> {

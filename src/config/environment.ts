@@ -43,9 +43,20 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   REFRESH_TOKEN_IDLE_TTL = 1209600;
 
-  /** Seconds after a rotation during which the same client may retry it (0 = strict, no retries). */
+  /**
+   * Seconds after a rotation during which the same client may retry it with the token it just
+   * used (a lost response is the normal case, not theft); 0 = strict, every retry is reuse.
+   * Default 60 s, the trade-off is in docs/retry-window.md.
+   */
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
-  REFRESH_TOKEN_REUSE_INTERVAL = 0;
+  REFRESH_TOKEN_REUSE_INTERVAL = 60;
+
+  /**
+   * How many retries of one rotation the retry window answers (each gets a new access token and
+   * the same successor); past it a retry is refused with invalid_grant, the family kept.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  REFRESH_TOKEN_RETRY_LIMIT = 3;
 
   /** Abuse limits on /oauth/* (see docs): off only for benchmarks and tests that flood on purpose. */
   @IsIn(['true', 'false'])

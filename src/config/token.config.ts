@@ -9,6 +9,7 @@ export const tokenConfig = registerAs('token', () => {
     refreshTokenAbsoluteTtl: env.REFRESH_TOKEN_ABSOLUTE_TTL,
     refreshTokenIdleTtl: env.REFRESH_TOKEN_IDLE_TTL,
     refreshTokenReuseInterval: env.REFRESH_TOKEN_REUSE_INTERVAL,
+    refreshTokenRetryLimit: env.REFRESH_TOKEN_RETRY_LIMIT,
     signingAlgorithm: env.ACCESS_TOKEN_SIGNING_ALG,
     audience: env.ACCESS_TOKEN_AUDIENCE,
   };

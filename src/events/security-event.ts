@@ -12,6 +12,11 @@ export type SecurityEvent =
   | { type: 'token_rotated'; familyId: string; clientId: string; generation: number }
   /** A retried rotation answered with the successor already issued (REFRESH_TOKEN_REUSE_INTERVAL). */
   | { type: 'retry_served'; familyId: string; clientId: string; generation: number }
+  /**
+   * A retry within the window refused without revoking the family: its successor was already
+   * replayed REFRESH_TOKEN_RETRY_LIMIT times, or has expired. `generation` is the successor's.
+   */
+  | { type: 'retry_refused'; familyId: string; clientId: string; generation: number; reason: RetryRefusal }
   /** A retired refresh token presented again and rejected; `reason` says why it was no retry. */
   | { type: 'reuse_detected'; familyId: string; clientId: string; generation: number; reason?: ReuseReason }
   /** An authorization code presented a second time (RFC 6749 §4.1.2); its family, if any, is revoked. */
@@ -33,3 +38,5 @@ export type ReuseReason =
   | 'other_client'
   | 'successor_used'
   | 'not_derived';
+
+export type RetryRefusal = 'retry_limit' | 'successor_expired';

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import type { StoredRefreshToken } from '../token/refresh-tokens/refresh-tokens.repository';
@@ -40,7 +41,9 @@ export class IntrospectionService {
       iss: this.app.issuer,
       // A refresh token is only ever presented back to this authorization server.
       aud: this.app.issuer,
-      jti: token.id,
+      // Not the row id: row ids salt the derivation of successors (refresh-token-factory), and no
+      // internal id belongs in a response. A digest of the stored hash names the token stably.
+      jti: refreshTokenJti(token.tokenHash),
       token_type: 'refresh_token',
     };
   }
@@ -61,4 +64,9 @@ export class IntrospectionService {
       token_type: 'Bearer',
     };
   }
+}
+
+/** An opaque, stable identifier of a refresh token that reveals no row id (128 bits, base64url). */
+export function refreshTokenJti(tokenHash: string): string {
+  return createHash('sha256').update(`refresh_token jti\0${tokenHash}`, 'utf8').digest('base64url').slice(0, 22);
 }

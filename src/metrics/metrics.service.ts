@@ -27,6 +27,12 @@ export class MetricsService {
     help: 'Retried rotations answered with the successor already issued (REFRESH_TOKEN_REUSE_INTERVAL)',
     registers: [this.registry],
   });
+  private readonly retryRefused = new Counter({
+    name: 'oauth_refresh_token_retry_refused_total',
+    help: 'Retries inside the window refused without revoking (REFRESH_TOKEN_RETRY_LIMIT reached, successor expired)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   private readonly codeReuseDetected = new Counter({
     name: 'oauth_authorization_code_reuse_detected_total',
     help: 'Authorization codes presented a second time (RFC 6749 §4.1.2)',
@@ -84,6 +90,9 @@ export class MetricsService {
         return this.tokensIssued.inc({ grant_type: event.grantType });
       case 'retry_served':
         return this.retryServed.inc();
+      case 'retry_refused':
+        // Two reasons, chosen by the code.
+        return this.retryRefused.inc({ reason: event.reason });
       case 'reuse_detected':
         return this.reuseDetected.inc();
       case 'code_reuse_detected':

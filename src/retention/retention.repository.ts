@@ -33,9 +33,10 @@ const PURGE_TARGETS = {
     // RFC 6749 §4.1.2: a used code is kept while the family issued from it is alive and not revoked,
     // so that presenting the code again can still revoke that family. Once the family is revoked
     // (final) or deleted by the family cleanup (ended), the row has no more work to do. A code that
-    // issued no family (unused, or access token only) has nothing to revoke past its expiry.
+    // issued only an access token is kept until that token expires (a replay revokes it by jti);
+    // an unused one has nothing to revoke past its expiry.
     where:
-      'expires_at <= ? AND (family_id IS NULL OR NOT EXISTS ' +
+      '(CASE WHEN access_token_expires_at > expires_at THEN access_token_expires_at ELSE expires_at END) <= ? AND (family_id IS NULL OR NOT EXISTS ' +
       '(SELECT 1 FROM token_families f WHERE f.id = authorization_codes.family_id AND f.revoked_at IS NULL))',
   },
   revokedAccessTokens: {

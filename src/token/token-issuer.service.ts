@@ -22,6 +22,27 @@ export interface AccessTokenGrant {
    * copied from a request, so the label set stays bounded.
    */
   grantType: string;
+  /**
+   * Epoch ms after which the grant behind the token no longer exists (a family's absolute expiry).
+   * The access token's `exp` never passes it: a token that outlived its family would introspect
+   * active until the retention cleanup deleted the family and inactive after (RFC 7662 §2.2
+   * answers must not depend on housekeeping).
+   */
+  notAfter?: number;
+}
+
+/**
+ * A signed token response not yet announced. Grants prepare it *before* they commit, so the only
+ * work left after a rotation or a code exchange committed is `announce()` (which cannot throw, see
+ * SecurityEvents) and returning the response: a failure after the commit would make an innocent
+ * client retry with a token that is already used, and lose its family to reuse detection.
+ */
+export interface PreparedTokenResponse {
+  response: TokenResponse;
+  /** The access token's `jti` and expiry (epoch ms), for grants that must be able to revoke it. */
+  accessToken: { jti: string; expiresAt: number };
+  /** Emits the tokens-issued event; call once the tokens are really handed out. */
+  announce(): void;
 }
 
 /**
@@ -39,10 +60,13 @@ export class TokenIssuer {
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
-  private issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number } {
+  private issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number; jti: string; exp: number } {
     const key = this.keys.signingKey();
     const iat = Math.floor(this.clock.now() / 1000);
-    const expiresIn = this.config.accessTokenTtl;
+    const exp = grant.notAfter === undefined ? iat + this.config.accessTokenTtl : Math.min(iat + this.config.accessTokenTtl, Math.floor(grant.notAfter / 1000));
+    // Never negative: a grant ending within this very second gets a token that is already expired.
+    const expiresIn = Math.max(0, exp - iat);
+    const jti = randomUUID();
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti are REQUIRED; scope when granted.
     const payload = {
       iss: this.app.issuer,
@@ -50,7 +74,7 @@ export class TokenIssuer {
       aud: this.config.audience ?? this.app.issuer,
       exp: iat + expiresIn,
       iat,
-      jti: randomUUID(),
+      jti,
       client_id: grant.clientId,
       scope: grant.scope,
       // Private claim (RFC 7519 §4.3): lets introspection end the token with its family (RFC 7009 §2.1).
@@ -62,28 +86,37 @@ export class TokenIssuer {
       // RFC 9068 §2.1: the header MUST carry typ "at+jwt".
       header: { alg: key.alg, typ: 'at+jwt', kid: key.kid },
     });
-    return { accessToken, expiresIn };
+    return { accessToken, expiresIn, jti, exp: iat + expiresIn };
   }
 
   /**
    * The one way a token response is made: every grant and bootstrap path ends here, which is why
-   * the tokens-issued event is emitted here and nowhere else (no double counting).
+   * the tokens-issued event is emitted here (by `announce`) and nowhere else (no double counting).
    */
-  bearerResponse(grant: AccessTokenGrant, refreshToken?: string): TokenResponse {
-    const { accessToken, expiresIn } = this.issueAccessToken(grant);
-    this.events.emit({
-      type: 'tokens_issued',
-      grantType: grant.grantType,
-      clientId: grant.clientId,
-      ...(grant.familyId === undefined ? {} : { familyId: grant.familyId }),
-      refreshToken: refreshToken !== undefined,
-    });
-    return {
+  prepareResponse(grant: AccessTokenGrant, refreshToken?: string): PreparedTokenResponse {
+    const { accessToken, expiresIn, jti, exp } = this.issueAccessToken(grant);
+    const response: TokenResponse = {
       access_token: accessToken,
       token_type: 'Bearer',
       expires_in: expiresIn,
       ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       scope: grant.scope,
     };
+    const announce = () =>
+      this.events.emit({
+        type: 'tokens_issued',
+        grantType: grant.grantType,
+        clientId: grant.clientId,
+        ...(grant.familyId === undefined ? {} : { familyId: grant.familyId }),
+        refreshToken: refreshToken !== undefined,
+      });
+    return { response, accessToken: { jti, expiresAt: exp * 1000 }, announce };
+  }
+
+  /** Prepared and announced at once, for grants with nothing to commit (client_credentials). */
+  bearerResponse(grant: AccessTokenGrant, refreshToken?: string): TokenResponse {
+    const prepared = this.prepareResponse(grant, refreshToken);
+    prepared.announce();
+    return prepared.response;
   }
 }

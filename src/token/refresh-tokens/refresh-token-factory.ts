@@ -25,7 +25,9 @@ export function mintRefreshToken(input: MintInput): MintedRefreshToken {
 }
 
 /**
- * A successor is not random but derived: HMAC-SHA-256(server key, successor id ‖ predecessor).
+ * With a retry window (REFRESH_TOKEN_REUSE_INTERVAL > 0) a successor is not random but derived:
+ * HMAC-SHA-256(server key, successor id ‖ predecessor). In strict mode nothing is ever recomputed,
+ * so successors are minted with mintRefreshToken instead (see RefreshGrantService.rotate).
  * Only the server can compute it, and only from the predecessor the client presents, so a retry of
  * a rotation can be answered with the very same successor while only its hash is stored. The
  * successor's random row id (never disclosed) salts each rotation, so the server key plus one old

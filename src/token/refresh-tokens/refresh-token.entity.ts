@@ -31,4 +31,8 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'consumed_at', type: 'bigint', nullable: true, transformer: epochMs })
   consumedAt: number | null;
+
+  /** Retries of the rotation that issued this token answered with it again (REFRESH_TOKEN_RETRY_LIMIT). */
+  @Column({ type: 'integer', default: 0 })
+  replays: number;
 }

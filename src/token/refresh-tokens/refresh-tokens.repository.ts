@@ -13,6 +13,8 @@ const CONSUME = `UPDATE refresh_tokens SET consumed_at = $1 WHERE id = $2 AND co
 const INSERT_TOKEN = `INSERT INTO refresh_tokens (id, token_hash, family_id, parent_id, generation, issued_at, expires_at, consumed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`;
 const TOUCH_FAMILY = 'UPDATE token_families SET last_used_at = $1 WHERE id = $2';
+const RECORD_REPLAY = `UPDATE refresh_tokens SET replays = replays + 1 WHERE id = $1 AND consumed_at IS NULL AND replays < $2
+  AND EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL)`;
 
 /** A row of FIND_BY_HASH; BIGINT columns arrive as strings from node-postgres. */
 interface StoredRow {
@@ -119,6 +121,16 @@ export class RefreshTokensRepository {
       await sql.run(TOUCH_FAMILY, [now, current.familyId]);
       return true;
     });
+  }
+
+  /**
+   * Counts one more replay of `successorId` (a retry answered with it again), when it is still
+   * unused, its family unrevoked and fewer than `limit` replays were counted. One conditional
+   * UPDATE, like `consume`: of racing retries across instances at most `limit` see an affected row
+   * (PostgreSQL re-checks the condition on the row a concurrent UPDATE committed).
+   */
+  async recordReplay(successorId: string, limit: number): Promise<boolean> {
+    return (await this.database.sqlRun((sql) => sql.run(RECORD_REPLAY, [successorId, limit]))) === 1;
   }
 
   /** Families not revoked and not past their absolute lifetime, newest use first. */

@@ -50,8 +50,11 @@ export class TokenFamiliesService {
       revokedReason: null,
     });
     const first = mintRefreshToken({ familyId: family.id, parentId: null, generation: 0, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl });
+    // Signed before the commit: once the family (and the code it consumes) is stored, nothing may fail.
+    const prepared = this.issuer.prepareResponse({ subject, clientId: client.clientId, scope, familyId: family.id, grantType, notAfter: family.expiresAt }, first.value);
     await this.repository.createFamily(family, first.entity, within);
     this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
-    return this.issuer.bearerResponse({ subject, clientId: client.clientId, scope, familyId: family.id, grantType }, first.value);
+    prepared.announce();
+    return prepared.response;
   }
 }

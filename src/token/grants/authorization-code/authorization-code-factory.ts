@@ -31,6 +31,8 @@ export function mintAuthorizationCode(input: {
     expiresAt: input.issuedAt + input.ttlSeconds * 1000,
     consumedAt: null,
     familyId: null,
+    accessTokenJti: null,
+    accessTokenExpiresAt: null,
   });
   return { value, entity };
 }

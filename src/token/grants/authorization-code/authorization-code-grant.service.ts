@@ -76,9 +76,15 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     return code;
   }
 
+  /**
+   * Signed before the code is consumed (nothing may fail after that commit), and its `jti` stored
+   * with the code: a token from a code without a family can still be revoked on replay.
+   */
   private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number): Promise<TokenResponse> {
-    if (!(await this.codes.consume(code.id, now))) await this.rejectReuse(await this.codes.findById(code.id), now);
-    return this.issuer.bearerResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code' });
+    const prepared = this.issuer.prepareResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code' });
+    if (!(await this.codes.consume(code.id, now, prepared.accessToken))) await this.rejectReuse(await this.codes.findById(code.id), now);
+    prepared.announce();
+    return prepared.response;
   }
 
   /** `code` is null when the retention cleanup deleted it while this request was underway. */
@@ -88,6 +94,8 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     if (code.familyId !== null && (await this.refreshTokens.revokeFamily(code.familyId, now, 'code_reused'))) {
       this.events.emit({ type: 'family_revoked', familyId: code.familyId, clientId: code.clientId, reason: 'code_reused' });
     }
+    // RFC 6749 §4.1.2, §10.5: without a family the access token itself is revoked, by its id.
+    await this.codes.revokeIssuedAccessToken(code, now);
     throw OAuthError.invalidGrant('authorization code used twice');
   }
 }

@@ -41,4 +41,14 @@ export class AuthorizationCodeEntity {
   /** The token family issued for this code, revoked if the code is presented again (§4.1.2). */
   @Column({ name: 'family_id', type: 'varchar', length: 36, nullable: true })
   familyId: string | null;
+
+  /**
+   * The access token issued for this code when it started no family (a client without the
+   * refresh_token grant): presenting the code again revokes it by this id (RFC 6749 §4.1.2).
+   */
+  @Column({ name: 'access_token_jti', type: 'varchar', length: 36, nullable: true })
+  accessTokenJti: string | null;
+
+  @Column({ name: 'access_token_expires_at', type: 'bigint', nullable: true, transformer: epochMs })
+  accessTokenExpiresAt: number | null;
 }

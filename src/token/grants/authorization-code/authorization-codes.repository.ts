@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DatabaseService } from '../../../database/database.service';
+import { RevokedAccessTokenEntity } from '../../../token-status/revoked-access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 
 /** Storage of authorization codes; only hashes of codes ever reach it. */
@@ -31,7 +32,30 @@ export class AuthorizationCodesRepository {
     return result.affected === 1;
   }
 
-  consume(id: string, now: number): Promise<boolean> {
-    return this.database.transaction((manager) => this.consumeWithin(manager, id, now, null));
+  /**
+   * Single-use consumption for a code that starts no family, recording the access token issued
+   * for it, so that presenting the code again can revoke that token (RFC 6749 §4.1.2).
+   */
+  consume(id: string, now: number, accessToken: { jti: string; expiresAt: number }): Promise<boolean> {
+    return this.database.run(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(AuthorizationCodeEntity)
+        .set({ consumedAt: now, accessTokenJti: accessToken.jti, accessTokenExpiresAt: accessToken.expiresAt })
+        .where('id = :id AND consumed_at IS NULL', { id })
+        .execute();
+      return result.affected === 1;
+    });
+  }
+
+  /**
+   * Adds the access token issued for `code` (if it started no family) to the revoked access
+   * tokens; introspection reads that list. Idempotent: a code replayed twice revokes once.
+   */
+  async revokeIssuedAccessToken(code: AuthorizationCodeEntity, now: number): Promise<void> {
+    // Past its exp the JWT rejects itself: nothing to record.
+    if (code.accessTokenJti === null || code.accessTokenExpiresAt === null || code.accessTokenExpiresAt <= now) return;
+    const entry = Object.assign(new RevokedAccessTokenEntity(), { jti: code.accessTokenJti, clientId: code.clientId, expiresAt: code.accessTokenExpiresAt, revokedAt: now });
+    await this.database.run((manager) => manager.createQueryBuilder().insert().into(RevokedAccessTokenEntity).values(entry).orIgnore().execute());
   }
 }

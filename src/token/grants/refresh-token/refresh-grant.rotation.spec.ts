@@ -31,12 +31,18 @@ function stored(token: Partial<RefreshTokenEntity> = {}, family: Partial<TokenFa
 
 describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)', () => {
   let repository: jest.Mocked<Pick<RefreshTokensRepository, 'findByHash' | 'findSuccessor' | 'consume' | 'revokeFamily'>>;
-  let issuer: jest.Mocked<Pick<TokenIssuer, 'bearerResponse'>>;
+  let issuer: jest.Mocked<Pick<TokenIssuer, 'prepareResponse'>>;
   let service: RefreshGrantService;
 
   beforeEach(() => {
     repository = { findByHash: jest.fn(), findSuccessor: jest.fn().mockResolvedValue(null), consume: jest.fn().mockResolvedValue(true), revokeFamily: jest.fn().mockResolvedValue(true) };
-    issuer = { bearerResponse: jest.fn((grant, refreshToken) => ({ access_token: 'at', token_type: 'Bearer', expires_in: 900, refresh_token: refreshToken, scope: grant.scope })) };
+    issuer = {
+      prepareResponse: jest.fn((grant, refreshToken) => ({
+        response: { access_token: 'at', token_type: 'Bearer' as const, expires_in: 900, refresh_token: refreshToken, scope: grant.scope },
+        accessToken: { jti: 'j', expiresAt: NOW + 900_000 },
+        announce: jest.fn(),
+      })),
+    };
     const clock = { now: () => NOW } as Clock;
     const events = { emit: jest.fn() } as unknown as SecurityEvents;
     const key = { get: () => Buffer.alloc(32, 1) } as RefreshTokenDerivationKey;
@@ -55,7 +61,11 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     expect(now).toBe(NOW);
     expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(successor.tokenHash).toBe(hashRefreshToken(response.refresh_token!));
-    expect(issuer.bearerResponse).toHaveBeenCalledWith({ subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1', grantType: 'refresh_token' }, response.refresh_token);
+    expect(issuer.prepareResponse).toHaveBeenCalledWith(
+      { subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1', grantType: 'refresh_token', notAfter: NOW + 599_000 },
+      response.refresh_token,
+    );
+    expect(issuer.prepareResponse.mock.results[0].value.announce).toHaveBeenCalledTimes(1);
   });
 
   it('a consumed token revokes its family and fails with invalid_grant', async () => {
@@ -70,7 +80,8 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     repository.consume.mockResolvedValue(false);
     await expect(handle()).rejects.toMatchObject({ code: 'invalid_grant' });
     expect(repository.revokeFamily).toHaveBeenCalledWith('f1', NOW, 'reuse_detected');
-    expect(issuer.bearerResponse).not.toHaveBeenCalled();
+    // Signed before the conditional update (nothing may fail after a commit), but never handed out.
+    expect(issuer.prepareResponse.mock.results[0].value.announce).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -101,6 +112,6 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     repository.findByHash.mockResolvedValue(stored());
     const response = await handle({ scope: 'read' });
     expect(response.scope).toBe('read');
-    expect(issuer.bearerResponse).toHaveBeenCalledWith(expect.objectContaining({ scope: 'read' }), expect.any(String));
+    expect(issuer.prepareResponse).toHaveBeenCalledWith(expect.objectContaining({ scope: 'read' }), expect.any(String));
   });
 });

@@ -35,6 +35,12 @@ class MemoryRepository {
     this.tokens.push(successor);
     return true;
   }
+  async recordReplay(id: string, limit: number) {
+    const row = this.tokens.find((candidate) => candidate.id === id)!;
+    if (row.consumedAt !== null || this.families.get(row.familyId)!.revokedAt !== null || (row.replays ?? 0) >= limit) return false;
+    row.replays = (row.replays ?? 0) + 1;
+    return true;
+  }
   async revokeFamily(id: string, now: number, reason: string) {
     const family = this.families.get(id)!;
     if (family.revokedAt !== null) return false;
@@ -43,12 +49,14 @@ class MemoryRepository {
   }
 }
 
-function setup(reuseInterval: number) {
+function setup(reuseInterval: number, retryLimit = 3) {
   const repository = new MemoryRepository();
   const clock = { now: jest.fn(() => T0) } as unknown as Clock & { now: jest.Mock };
   const events = new SecurityEvents();
-  const issuer = { bearerResponse: jest.fn((grant, refresh) => ({ access_token: `at-${Math.random()}`, refresh_token: refresh, scope: grant.scope })) };
-  const config = { refreshTokenIdleTtl: 3600, refreshTokenReuseInterval: reuseInterval } as TokenConfig;
+  const issuer = {
+    prepareResponse: jest.fn((grant, refresh) => ({ response: { access_token: `at-${Math.random()}`, refresh_token: refresh, scope: grant.scope }, announce: () => undefined })),
+  };
+  const config = { refreshTokenIdleTtl: 3600, refreshTokenReuseInterval: reuseInterval, refreshTokenRetryLimit: retryLimit } as TokenConfig;
   const key = { get: () => KEY } as RefreshTokenDerivationKey;
   const service = new RefreshGrantService(
     repository as unknown as RefreshTokensRepository,
@@ -78,14 +86,23 @@ async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
 describe('RefreshGrantService', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  it('derives the successor from the predecessor with the server key and stores only its hash', async () => {
-    const s = setup(0);
+  it('with a retry window, derives the successor from the predecessor with the server key and stores only its hash', async () => {
+    const s = setup(30);
     const response = await s.refresh(s.first);
     const successor = s.repository.tokens[1];
     expect(successor.tokenHash).toBe(hashRefreshToken(response.refresh_token!));
     expect(successor.tokenHash).not.toContain(response.refresh_token!);
     expect(isDerivedSuccessor(successor, KEY, s.first)).toBe(true);
     expect(isDerivedSuccessor(successor, Buffer.alloc(32, 8), s.first)).toBe(false);
+    expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('strict mode: the successor is random, not derivable from its predecessor (issue 10 item 13)', async () => {
+    const s = setup(0);
+    const response = await s.refresh(s.first);
+    const successor = s.repository.tokens[1];
+    expect(successor.tokenHash).toBe(hashRefreshToken(response.refresh_token!));
+    expect(isDerivedSuccessor(successor, KEY, s.first)).toBe(false);
     expect(response.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
@@ -160,6 +177,31 @@ describe('RefreshGrantService', () => {
     await s.refresh(s.first);
     const error = await rejection(s.service.handle(OAuthParams.fromEntries({ refresh_token: s.first, scope: 'admin' }), s.client));
     expect(error.code).toBe('invalid_scope');
+    expect(s.family.revokedAt).toBeNull();
+  });
+
+  it('answers at most REFRESH_TOKEN_RETRY_LIMIT replays of one successor, then refuses without revoking (issue 10 item 14)', async () => {
+    const s = setup(30, 2);
+    const original = await s.refresh(s.first);
+    for (let replay = 0; replay < 2; replay++) expect((await s.refresh(s.first)).refresh_token).toBe(original.refresh_token);
+    const refused: unknown[] = [];
+    s.events.subscribe((event) => event.type === 'retry_refused' && refused.push(event.reason));
+    const error = await rejection(s.refresh(s.first));
+    expect(error.code).toBe('invalid_grant');
+    expect(error.debug).toContain('retry_limit');
+    expect(refused).toEqual(['retry_limit']);
+    expect(s.family.revokedAt).toBeNull();
+    // The client that did receive the successor carries on.
+    expect((await s.refresh(original.refresh_token!)).refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('never replays a successor past its own expiry (issue 10 item 14)', async () => {
+    const s = setup(300);
+    await s.refresh(s.first);
+    // Idle TTL of the successor is 3600 s here: shorten it to fall inside the window.
+    s.repository.tokens[1].expiresAt = T0 + 10_000;
+    s.clock.now.mockReturnValue(T0 + 10_000);
+    expect((await rejection(s.refresh(s.first))).debug).toContain('successor_expired');
     expect(s.family.revokedAt).toBeNull();
   });
 });

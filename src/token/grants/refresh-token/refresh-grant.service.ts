@@ -3,15 +3,15 @@ import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
 import type { Scope } from '../../../common/scope';
 import { tokenConfig, TokenConfig } from '../../../config/token.config';
-import type { ReuseReason } from '../../../events/security-event';
+import type { RetryRefusal, ReuseReason } from '../../../events/security-event';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
 import { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
-import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintSuccessorToken, REFRESH_TOKEN_SHAPE } from '../../refresh-tokens/refresh-token-factory';
+import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintRefreshToken, mintSuccessorToken, REFRESH_TOKEN_SHAPE } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
-import { TokenIssuer } from '../../token-issuer.service';
+import { AccessTokenGrant, TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantHandler, GrantType } from '../grant-handler';
 import { parseRequestedScope, scopeWithin } from '../requested-scope';
@@ -27,7 +27,12 @@ interface RefreshRequest {
  * RFC 6749 §6 refresh with rotation (RFC 9700 §4.14.2): every use retires the token and issues a
  * successor in the same family; a retired token presented again revokes the whole family, except
  * an idempotent retry: within REFRESH_TOKEN_REUSE_INTERVAL, the same client presenting the
- * immediate predecessor of a not-yet-used successor gets that same successor again.
+ * immediate predecessor of a not-yet-used successor gets that same successor again, at most
+ * REFRESH_TOKEN_RETRY_LIMIT times (docs/retry-window.md).
+ *
+ * Everything that can fail (signing the access token included) happens before the rotation or the
+ * replay commits; after it only events are emitted, which never throw: a failed answer to a
+ * committed rotation would make the client retry with a used token.
  */
 @Injectable()
 @GrantType('refresh_token')
@@ -60,11 +65,13 @@ export class RefreshGrantService implements GrantHandler {
     if (family.clientId !== client.clientId) throw OAuthError.invalidGrant('refresh token belongs to another client');
     if (now >= token.expiresAt) throw OAuthError.invalidGrant('refresh token past its idle lifetime');
     const scope = grantedScope(request.requestedScope, family.scope);
-    const successor = mintSuccessorToken(
-      { familyId: family.id, parentId: token.id, generation: token.generation + 1, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl },
-      this.derivationKey.get(),
-      request.presented,
-    );
+    const input = { familyId: family.id, parentId: token.id, generation: token.generation + 1, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl };
+    // Only a retry window needs the successor recomputable from its predecessor. Without one it is
+    // random (RFC 6749 §10.10): a derived one would let whoever read the database (the key and the
+    // row ids) walk any old refresh token forward to the family's current one.
+    const successor = this.retryWindowMs() > 0 ? mintSuccessorToken(input, this.derivationKey.get(), request.presented) : mintRefreshToken(input);
+    // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
+    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope), successor.value);
     if (!(await this.refreshTokens.consume(token, successor.entity, now))) {
       // Another request retired this token between our read and our update: judge ours as a retry.
       const current = await this.refreshTokens.findByHash(token.tokenHash);
@@ -72,8 +79,8 @@ export class RefreshGrantService implements GrantHandler {
       return this.retryOrRevoke(current, request);
     }
     this.events.emit({ type: 'token_rotated', familyId: family.id, clientId: client.clientId, generation: successor.entity.generation });
-    // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
-    return this.issuer.bearerResponse({ subject: family.subject, clientId: client.clientId, scope, familyId: family.id, grantType: 'refresh_token' }, successor.value);
+    prepared.announce();
+    return prepared.response;
   }
 
   /**
@@ -81,20 +88,32 @@ export class RefreshGrantService implements GrantHandler {
    * reuse (RFC 9700 §4.14.2: one of its holders is an attacker) and ends the family.
    */
   private async retryOrRevoke(stored: StoredRefreshToken, request: RefreshRequest): Promise<TokenResponse> {
-    const { family } = stored;
+    const { token, family } = stored;
+    const { now } = request;
     const verdict = await this.judgeRetry(stored, request);
-    if (typeof verdict === 'string') return this.revokeForReuse(stored, verdict, request.now);
+    if (typeof verdict === 'string') return this.revokeForReuse(stored, verdict, now);
+    // A replay is a new access token: never one for a successor the client could no longer use.
+    if (now >= verdict.expiresAt) return this.refuseRetry(stored, 'successor_expired');
     const scope = grantedScope(request.requestedScope, family.scope);
-    this.events.emit({ type: 'retry_served', familyId: family.id, clientId: family.clientId, generation: verdict.generation });
     // The successor is recomputed from the presented token: nothing but its hash was ever stored.
     const value = deriveSuccessorValue(this.derivationKey.get(), verdict.id, request.presented);
     // The access token carries the family like any other, so revoking the family ends it too.
-    return this.issuer.bearerResponse({ subject: family.subject, clientId: family.clientId, scope, familyId: family.id, grantType: 'refresh_token' }, value);
+    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope), value);
+    if (!(await this.refreshTokens.recordReplay(verdict.id, this.config.refreshTokenRetryLimit))) {
+      // Since our judgement the family was revoked, the successor used, or the replays ran out.
+      assertLiveFamily(await this.refreshTokens.findByHash(token.tokenHash), now);
+      const successor = await this.refreshTokens.findSuccessor(token.id);
+      if (!successor || successor.consumedAt !== null) return this.revokeForReuse(stored, 'successor_used', now);
+      return this.refuseRetry(stored, 'retry_limit');
+    }
+    this.events.emit({ type: 'retry_served', familyId: family.id, clientId: family.clientId, generation: verdict.generation });
+    prepared.announce();
+    return prepared.response;
   }
 
   /** The successor to hand out again, or why this presentation is no retry. */
   private async judgeRetry({ token, family }: StoredRefreshToken, { presented, client, now }: RefreshRequest): Promise<RefreshTokenEntity | ReuseReason> {
-    const interval = this.config.refreshTokenReuseInterval * 1000;
+    const interval = this.retryWindowMs();
     if (interval === 0) return 'strict';
     if (family.clientId !== client.clientId) return 'other_client';
     if (now - token.consumedAt! > interval) return 'outside_interval';
@@ -106,6 +125,21 @@ export class RefreshGrantService implements GrantHandler {
     return successor;
   }
 
+  /**
+   * A retry the window no longer answers, though nothing says the token was stolen: the replays
+   * ran out or the successor expired. invalid_grant without revoking the family (docs/retry-window.md):
+   * a client retrying once too often keeps the successor it may have received, and a thief holding
+   * the predecessor gets no further access token either way.
+   */
+  private refuseRetry({ token, family }: StoredRefreshToken, reason: RetryRefusal): never {
+    this.events.emit({ type: 'retry_refused', familyId: family.id, clientId: family.clientId, generation: token.generation + 1, reason });
+    throw OAuthError.invalidGrant(`retry of a rotation refused (${reason})`);
+  }
+
+  private retryWindowMs(): number {
+    return this.config.refreshTokenReuseInterval * 1000;
+  }
+
   private async revokeForReuse({ token, family }: StoredRefreshToken, reason: ReuseReason, now: number): Promise<never> {
     this.events.emit({ type: 'reuse_detected', familyId: family.id, clientId: family.clientId, generation: token.generation, reason });
     if (await this.refreshTokens.revokeFamily(family.id, now, 'reuse_detected')) {
@@ -113,6 +147,11 @@ export class RefreshGrantService implements GrantHandler {
     }
     throw OAuthError.invalidGrant(`refresh token reused (${reason}): family revoked`);
   }
+}
+
+/** The access token of a refresh: it carries the family and never outlives it. */
+function accessGrant({ family }: StoredRefreshToken, scope: string): AccessTokenGrant {
+  return { subject: family.subject, clientId: family.clientId, scope, familyId: family.id, grantType: 'refresh_token', notAfter: family.expiresAt };
 }
 
 /** Unknown, revoked or expired families end here, before anything else is looked at. */
