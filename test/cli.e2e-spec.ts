@@ -1,12 +1,17 @@
 import { decodeJwt } from './support/jwt';
-import { runTs } from './support/run-node';
+import { baseEnv, buildDist, runBuilt } from './support/service-process';
 import { TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+
+// The CLI and the server run from the build (`node dist/cli.js`, no compiler per call, as
+// `npm run cli` does); set-up that is not under test goes through the in-process app, so each
+// test starts as few processes as it can.
+const ISSUER = 'http://issuer.test';
 
 describe('admin CLI (npm run --silent cli -- <command>)', () => {
   let database: TestDatabase;
   let t: TestApp;
-  const cli = (...args: string[]) => runTs('src/cli.ts', args, { DATABASE_URL: database.url });
+  const cli = (...args: string[]) => runBuilt('cli', args, baseEnv(database.url));
   const json = async (...args: string[]) => {
     const result = await cli(...args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -14,8 +19,9 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
   };
 
   beforeAll(async () => {
+    buildDist();
     database = await createTestDatabase();
-    t = await TestApp.create({ database });
+    t = await TestApp.create({ database, env: { ISSUER } });
   });
   afterAll(async () => {
     await t.close();
@@ -47,7 +53,8 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
   });
 
   it('clients:list, clients:disable and clients:rotate-secret', async () => {
-    const created = await json('clients:create', '--name', 'svc');
+    const { clientId, clientSecret } = await t.createClient({ name: 'svc' });
+    const created = { client_id: clientId, client_secret: clientSecret };
     const rotated = await json('clients:rotate-secret', created.client_id);
     expect(rotated.client_secret).not.toBe(created.client_secret);
     expect(await json('clients:disable', created.client_id)).toEqual({ client_id: created.client_id, disabled: true });
@@ -72,14 +79,16 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
   });
 
   it('tokens:issue refuses a scope beyond the client', async () => {
-    const created = await json('clients:create', '--name', 'narrow', '--scope', 'read');
-    const result = await cli('tokens:issue', '--client-id', created.client_id, '--subject', 'a', '--scope', 'read admin');
+    const { clientId } = await t.createClient({ name: 'narrow', scope: 'read' });
+    const result = await cli('tokens:issue', '--client-id', clientId, '--subject', 'a', '--scope', 'read admin');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/scope/);
   });
 });
 
 describe('server start-up', () => {
+  beforeAll(() => buildDist());
+
   it.each([
     [{ PORT: 'abc' }, /PORT/],
     [{ ACCESS_TOKEN_SIGNING_ALG: 'HS256' }, /ACCESS_TOKEN_SIGNING_ALG/],
@@ -87,7 +96,7 @@ describe('server start-up', () => {
     [{ TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
     [{ TRUST_PROXY: 'loopbak' }, /TRUST_PROXY/],
   ])('invalid configuration %p → one clear line on stderr and a non-zero exit', async (env, message) => {
-    const result = await runTs('src/main.ts', [], env as Record<string, string>);
+    const result = await runBuilt('main', [], { PATH: process.env.PATH, ...env });
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);

@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 
@@ -6,12 +6,10 @@ const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-/** Compiles src/ to dist/ (incremental: a second call in one run costs about a second). */
+/** Compiles src/ to dist/ when dist/ is missing or older than the sources (as `npm start` does). */
 export function buildDist(): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../../scripts/dist-freshness').buildIfStale('main');
 }
 
 export interface ServiceOptions {
@@ -112,7 +110,23 @@ export function runCli<T = unknown>(databaseUrl: string, args: string[]): Promis
   });
 }
 
-function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built entry point (`node dist/<entry>.js <args>`) to completion; never rejects. */
+export function runBuilt(entry: 'cli' | 'main', args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'dist', `${entry}.js`), ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The environment of a service or CLI process on a database (production mode, a fixed issuer). */
+export function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
   const { PATH, HOME, TMPDIR } = process.env;
   return { PATH, HOME, TMPDIR, NODE_ENV: 'production', DATABASE_URL: databaseUrl, ISSUER: 'http://issuer.test' };
 }
