@@ -17,6 +17,9 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Path polled until it answers 200 (the service is then ready). */
   readyPath?: string;
+  /** The command to start (default `node dist/main.js`) and its working directory (default the repository). */
+  command?: string[];
+  cwd?: string;
 }
 
 /** The real service (`node dist/main.js`) as a child process on a free port; build dist/ first. */
@@ -35,8 +38,9 @@ export class ServiceProcess {
 
   static async start(options: ServiceOptions): Promise<ServiceProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
+    const [file, ...args] = options.command ?? [process.execPath, MAIN];
+    const child = spawn(file, args, {
+      cwd: options.cwd ?? ROOT,
       env: { ...baseEnv(options.databaseUrl), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
