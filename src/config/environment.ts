@@ -76,6 +76,13 @@ export class Environment {
   @IsOptional() @IsString()
   ACCESS_TOKEN_AUDIENCE?: string;
 
+  /** Attempts to reach the database at start-up (each failure logged in one line) before the boot fails. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  DATABASE_CONNECT_RETRIES = 10;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  DATABASE_CONNECT_RETRY_DELAY_MS = 3000;
+
   @IsIn(['FULL', 'NORMAL'])
   SQLITE_SYNCHRONOUS: 'FULL' | 'NORMAL' = 'FULL';
 

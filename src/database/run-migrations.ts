@@ -1,4 +1,5 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import { DataSource, DataSourceOptions, Migration } from 'typeorm';
 
 const SQLITE_RETRIES = 20;
 
@@ -14,8 +15,9 @@ const SQLITE_RETRIES = 20;
 export async function openAndMigrate(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
   try {
-    if (dataSource.options.type === 'postgres') await migrateUnderAdvisoryLock(dataSource);
-    else await migrateRetryingBusy(dataSource);
+    const applied = dataSource.options.type === 'postgres' ? await migrateUnderAdvisoryLock(dataSource) : await migrateRetryingBusy(dataSource);
+    // One start-up line: what this instance changed in the schema (usually nothing).
+    new Logger('Database').log(applied.length === 0 ? 'migrations: schema up to date' : `migrations applied: ${applied.map((m) => m.name).join(', ')}`);
     return dataSource;
   } catch (error) {
     await dataSource.destroy();
@@ -23,24 +25,23 @@ export async function openAndMigrate(options: DataSourceOptions): Promise<DataSo
   }
 }
 
-async function migrateUnderAdvisoryLock(dataSource: DataSource): Promise<void> {
+async function migrateUnderAdvisoryLock(dataSource: DataSource): Promise<Migration[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   const lockKey = "hashtext('oauth-migrations:' || current_schema())";
   try {
     await runner.query(`SELECT pg_advisory_lock(${lockKey})`);
-    await dataSource.runMigrations({ transaction: 'all' });
+    return await dataSource.runMigrations({ transaction: 'all' });
   } finally {
     await runner.query(`SELECT pg_advisory_unlock(${lockKey})`).catch(() => undefined);
     await runner.release();
   }
 }
 
-async function migrateRetryingBusy(dataSource: DataSource): Promise<void> {
+async function migrateRetryingBusy(dataSource: DataSource): Promise<Migration[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await dataSource.runMigrations({ transaction: 'all' });
-      return;
+      return await dataSource.runMigrations({ transaction: 'all' });
     } catch (error) {
       if (!/SQLITE_BUSY|already exists/.test(String((error as Error).message)) || attempt >= SQLITE_RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
