@@ -4,7 +4,7 @@ import { AppModule } from './app.module';
 import { CliError } from './cli/cli-error';
 import { commands } from './cli/commands';
 import { ClientAdminError } from './clients/clients.service';
-import { ConfigurationError, loadEnvironment } from './config/environment';
+import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
 
 /** Admin CLI: same configuration and database as the server; JSON on stdout, errors on stderr. */
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +15,8 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined || name === '--help' ? 0 : 1;
   }
   loadEnvironment();
+  const correction = issuerCorrection();
+  if (correction) process.stderr.write(`warning: ${correction}\n`);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   try {
     const result = await command.run(app, args);

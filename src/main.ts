@@ -7,7 +7,11 @@ import { configureProduction } from './app.production';
 import { configureApp } from './app.setup';
 import { BootLogger, writeBootFailure } from './boot/boot-logger';
 import { configSummary } from './boot/config-summary';
-import { ConfigurationError, loadEnvironment } from './config/environment';
+import { issuerMismatchWarning, recordServerIssuer } from './boot/service-issuers';
+import { Clock } from './common/clock';
+import { appConfig, AppConfig } from './config/app.config';
+import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
+import { DatabaseService } from './database/database.service';
 import { startMicroservice } from './microservice/connect-microservice';
 
 /**
@@ -19,6 +23,8 @@ async function bootstrap(): Promise<void> {
   const env = loadEnvironment();
   const logger = new BootLogger(env.LOG_LEVEL);
   logger.log({ msg: 'configuration', ...configSummary(env) }, 'Bootstrap');
+  const correction = issuerCorrection();
+  if (correction) logger.warn(correction, 'Bootstrap');
   const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger });
   configureApp(app);
   configureProduction(app, env);
@@ -27,6 +33,9 @@ async function bootstrap(): Promise<void> {
   app.useLogger(logger);
   await startMicroservice(app);
   await app.listen(env.PORT, env.HOST);
+  const issuer = app.get<AppConfig>(appConfig.KEY).issuer;
+  const others = await recordServerIssuer(app.get(DatabaseService), issuer, app.get(Clock).now());
+  if (others.length > 0) Logger.warn(issuerMismatchWarning(issuer, others, 'this server'), 'Bootstrap');
   Logger.log(`listening: token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');
 }
 

@@ -7,6 +7,10 @@ import { Scope } from '../common/scope';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
 import { RevokeSelector, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from '../token/refresh-tokens/token-families.service';
+import { issuerMismatchWarning, recentIssuers } from '../boot/service-issuers';
+import { Clock } from '../common/clock';
+import { appConfig, AppConfig } from '../config/app.config';
+import { DatabaseService } from '../database/database.service';
 import { CliError } from './cli-error';
 
 export interface CliCommand {
@@ -90,9 +94,17 @@ const tokensIssue: CliCommand = {
     if (requested === null || !requested.isSubsetOf(Scope.parse(client.scope))) {
       throw new CliError(`--scope must be within the client's scope "${client.scope}"`);
     }
+    await warnOnIssuerMismatch(app);
     return app.get(TokenFamiliesService).startFamily(client, required(values, 'subject'), requested.toString());
   },
 };
+
+/** Tokens minted under another issuer than the servers' are inactive there: say so (stderr). */
+async function warnOnIssuerMismatch(app: INestApplicationContext): Promise<void> {
+  const issuer = app.get<AppConfig>(appConfig.KEY).issuer;
+  const servers = await recentIssuers(app.get(DatabaseService), app.get(Clock).now());
+  if (servers.length > 0 && !servers.includes(issuer)) process.stderr.write(`warning: ${issuerMismatchWarning(issuer, servers, 'this CLI')}\n`);
+}
 
 const tokensList: CliCommand = {
   usage: 'tokens:list --subject SUB',

@@ -4,6 +4,8 @@ import { RevokedAccessTokens1764288000400 } from './1764288000400-revoked-access
 import { ClientIntrospectionPermission1764288000401 } from './1764288000401-client-introspection-permission';
 import { ScaleOutSchema1764288000500 } from './1764288000500-scale-out-schema';
 import { ServerSecrets1764288000700 } from './1764288000700-server-secrets';
+import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
+import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   ClientIntrospectionPermission1764288000401,
   ScaleOutSchema1764288000500,
   ServerSecrets1764288000700,
+  ServiceIssuers1764288005000,
+  ClientPreviousSecret1764288005001,
 ];
