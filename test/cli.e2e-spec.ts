@@ -1,3 +1,6 @@
+import { ClientsRepository } from '../src/clients/clients.repository';
+import { ClientsService } from '../src/clients/clients.service';
+import { TokenFamiliesAdmin } from '../src/token/refresh-tokens/token-families-admin.service';
 import { decodeJwt } from './support/jwt';
 import { baseEnv, buildDist, runBuilt } from './support/service-process';
 import { TestApp } from './support/test-app';
@@ -57,7 +60,7 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     const created = { client_id: clientId, client_secret: clientSecret };
     const rotated = await json('clients:rotate-secret', created.client_id);
     expect(rotated.client_secret).not.toBe(created.client_secret);
-    expect(await json('clients:disable', created.client_id)).toEqual({ client_id: created.client_id, disabled: true });
+    expect(await json('clients:disable', created.client_id)).toEqual({ client_id: created.client_id, disabled: true, revoked_families: 0 });
     const listed = await json('clients:list');
     expect(listed.find((c: { client_id: string }) => c.client_id === created.client_id)).toMatchObject({ disabled: true });
     expect(JSON.stringify(listed)).not.toContain(rotated.client_secret);
@@ -69,13 +72,51 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     [['clients:create', '--name', 'x', '--grant-types', 'password'], /unknown grant type/],
     [['clients:create', '--name', 'x', '--bogus'], /bogus/],
     [['tokens:issue', '--client-id', 'nope', '--subject', 'a'], /no enabled client/],
-    [['clients:disable', 'nope'], /no enabled client/],
-    [['no-such-command'], /usage/],
+    [['clients:disable', 'nope'], /no client nope/],
+    [['no-such-command'], /^error: unknown command "no-such-command"\nusage:/],
+    [['clients:update', 'nope'], /nothing to update/],
+    [['clients:rotate-secret', 'x', '--keep-old-for', 'soon'], /--keep-old-for must be a number of seconds/],
   ])('%p → a message on stderr, nothing on stdout, exit 1', async (args, message) => {
     const result = await cli(...args);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+
+  it('clients:rotate-secret --keep-old-for: both secrets work during the overlap', async () => {
+    const client = await t.createClient();
+    const { refresh_token } = await t.issueTokens(client);
+    const rotated = await json('clients:rotate-secret', client.clientId, '--keep-old-for', '3600');
+    expect(rotated).toEqual({ client_id: client.clientId, client_secret: expect.any(String), previous_secret_expires_at: expect.any(Number) });
+    const first = await t.refresh(client, refresh_token!).expect(200);
+    await t.refresh({ clientId: client.clientId, clientSecret: rotated.client_secret }, first.body.refresh_token).expect(200);
+  });
+
+  it('clients:show, clients:update, clients:enable, clients:delete', async () => {
+    const { clientId } = await t.createClient({ name: 'lifecycle' });
+    const updated = await json('clients:update', clientId, '--name', 'renamed', '--scope', 'read', '--redirect-uri', 'https://a.example/cb', '--redirect-uri', 'https://b.example/cb', '--grant-types', 'authorization_code,refresh_token', '--allow-introspection', 'true');
+    expect(updated).toMatchObject({ client_name: 'renamed', scope: 'read', redirect_uris: ['https://a.example/cb', 'https://b.example/cb'], grant_types: ['authorization_code', 'refresh_token'], allow_introspection: true });
+    expect(await json('clients:show', clientId)).toEqual(updated);
+    await t.get(ClientsService).disable(clientId);
+    expect(await json('clients:enable', clientId)).toEqual({ client_id: clientId, disabled: false });
+    expect(await json('clients:delete', clientId)).toEqual({ client_id: clientId, deleted: true, revoked_families: 0 });
+    expect(await t.get(ClientsRepository).findById(clientId)).toBeNull();
+  });
+
+  it('clients:disable ends the client\'s families: tokens:list shows nothing live', async () => {
+    const client = await t.createClient();
+    await t.issueTokens(client, 'frank');
+    expect(await json('clients:disable', client.clientId)).toEqual({ client_id: client.clientId, disabled: true, revoked_families: 1 });
+    expect(await t.get(TokenFamiliesAdmin).listLive('frank')).toEqual([]);
+  });
+
+  it('--help: general and per command, exit 0, without touching a database', async () => {
+    const general = await runBuilt('cli', ['--help'], { PATH: process.env.PATH });
+    expect(general).toMatchObject({ code: 0, stderr: '' });
+    expect(general.stdout).toMatch(/clients:update <client_id>/);
+    const one = await runBuilt('cli', ['clients:rotate-secret', '--help'], { PATH: process.env.PATH });
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    expect(one.stdout).toMatch(/^usage: npm run --silent cli -- clients:rotate-secret <client_id> \[--keep-old-for SECONDS\]\n\n.*keeps working/);
   });
 
   it('tokens:issue refuses a scope beyond the client', async () => {

@@ -1,8 +1,11 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AuthorizeModule } from '../authorize/authorize.module';
+import { ClientsModule } from '../clients/clients.module';
 import { TokenModule } from '../token/token.module';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { AdminJsonMiddleware } from './admin-json.middleware';
+import { ClientLifecycleService } from './client-lifecycle.service';
+import { ClientsController } from './clients.controller';
 import { LoginRequestsController } from './login-requests.controller';
 import { TokenFamiliesController } from './token-families.controller';
 
@@ -11,10 +14,10 @@ import { TokenFamiliesController } from './token-families.controller';
  * here is declared with `@AdminController(path)`, which puts it behind `AdminApiKeyGuard`.
  */
 @Module({
-  imports: [AuthorizeModule, TokenModule],
-  controllers: [LoginRequestsController, TokenFamiliesController],
-  providers: [AdminApiKeyGuard, AdminJsonMiddleware],
-  exports: [AdminApiKeyGuard],
+  imports: [AuthorizeModule, TokenModule, ClientsModule],
+  controllers: [LoginRequestsController, TokenFamiliesController, ClientsController],
+  providers: [AdminApiKeyGuard, AdminJsonMiddleware, ClientLifecycleService],
+  exports: [AdminApiKeyGuard, ClientLifecycleService],
 })
 export class AdminModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

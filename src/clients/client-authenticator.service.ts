@@ -1,11 +1,11 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { SecurityEvents } from '../events/security-events.service';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
 import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
-import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
 
 export interface ClientCredentialsInput {
@@ -35,6 +35,7 @@ export class ClientAuthenticator {
     private readonly clients: ClientsRepository,
     private readonly events: SecurityEvents,
     @Optional() private readonly failures?: ClientAuthFailures,
+    @Optional() private readonly clock?: Clock,
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
@@ -56,7 +57,11 @@ export class ClientAuthenticator {
 
   private async verify(presented: PresentedCredentials): Promise<ClientEntity> {
     const client = await this.clients.findById(presented.clientId);
-    const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
+    const now = this.clock?.now() ?? Date.now();
+    // The current secret, or the previous one during a rotation's overlap (same work either way).
+    const secretMatches = client
+      ? client.secretMatches(presented.secret ?? '', now)
+      : ClientEntity.secretCheckForUnknownClient(presented.secret ?? '');
     if (!client) throw OAuthError.invalidClient('unknown client');
     if (client.disabledAt !== null) throw OAuthError.invalidClient('client is disabled');
     // RFC 6749 §2.3.1: the server MUST support HTTP Basic for clients issued a password, and MAY take
