@@ -65,6 +65,8 @@ describe('admin API: client lifecycle (/admin/clients)', () => {
     [{ grant_types: ['authorization_code'] }, /needs at least one --redirect-uri/],
     [{ redirect_uris: ['javascript:alert(1)'] }, /scheme/],
     [{ client_name: '' }, /client_name/],
+    [{ client_name: 'a\u0000b' }, /control characters/],
+    [{ scope: 'read\u0000' }, /scope has invalid characters/],
   ])('a bad update %p is a 400 and changes nothing', async (body, message) => {
     const client = await t.createClient({ name: 'stable' });
     const before = (await admin.get(`/${client.clientId}`)).body;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
 import { Scope } from '../common/scope';
 import { randomBytes } from 'node:crypto';
 import type { ClientAuthMethod } from './client-auth-method';
@@ -90,8 +91,9 @@ export class ClientsService {
   async update(clientId: string, changes: ClientChanges): Promise<ClientView> {
     const client = await this.find(clientId);
     const updated = Object.assign(Object.create(ClientEntity.prototype) as ClientEntity, client, changes);
-    if (typeof updated.name !== 'string' || updated.name.trim() === '' || updated.name.length > 200) {
-      throw new ClientAdminError('client_name must be 1-200 characters');
+    // No control characters: a NUL would also reach PostgreSQL, which refuses it (a 500).
+    if (typeof updated.name !== 'string' || updated.name.trim() === '' || updated.name.length > 200 || CONTROL_CHARACTERS.test(updated.name)) {
+      throw new ClientAdminError('client_name must be 1-200 characters, no control characters');
     }
     const scope = Scope.parseStrict(updated.scope);
     if (scope === null) throw new ClientAdminError('scope has invalid characters (RFC 6749 §3.3)');
