@@ -3,18 +3,32 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { CliError } from './cli/cli-error';
 import { commands } from './cli/commands';
+import { ClientFieldError } from './clients/client-fields';
 import { ClientAdminError } from './clients/clients.service';
-import { ConfigurationError, loadEnvironment } from './config/environment';
+import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
 
 /** Admin CLI: same configuration and database as the server; JSON on stdout, errors on stderr. */
+const usage = () => `usage: npm run --silent cli -- <command> [--help]\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n`;
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  const command = commands[name];
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`usage: npm run --silent cli -- <command>\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n`);
-    return name === undefined || name === '--help' ? 0 : 1;
+    process.stderr.write(`error: unknown command "${name}"\n${usage()}`);
+    return 1;
+  }
+  // Help needs no configuration and no database.
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`usage: npm run --silent cli -- ${command.usage}\n\n${command.description}\n`);
+    return 0;
   }
   loadEnvironment();
+  const correction = issuerCorrection();
+  if (correction) process.stderr.write(`warning: ${correction}\n`);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   try {
     const result = await command.run(app, args);
@@ -28,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const expected = [CliError, ClientAdminError, ConfigurationError].some((type) => error instanceof type);
+    const expected = [CliError, ClientAdminError, ClientFieldError, ConfigurationError].some((type) => error instanceof type);
     const message = expected || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (error as Error).message : String((error as Error)?.stack ?? error);
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);

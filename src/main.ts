@@ -1,30 +1,47 @@
 import 'reflect-metadata';
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureProduction } from './app.production';
 import { configureApp } from './app.setup';
-import { ConfigurationError, loadEnvironment } from './config/environment';
+import { BootLogger, writeBootFailure } from './boot/boot-logger';
+import { configSummary } from './boot/config-summary';
+import { issuerMismatchWarning, recordServerIssuer } from './boot/service-issuers';
+import { Clock } from './common/clock';
+import { appConfig, AppConfig } from './config/app.config';
+import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
+import { DatabaseService } from './database/database.service';
 import { startMicroservice } from './microservice/connect-microservice';
 
+/**
+ * The production entry point: `node dist/main.js` (the Dockerfile's CMD; `npm start` runs it in the
+ * same process). Start-up says one line per thing that matters — configuration, migrations, keys,
+ * listening — and a failed start one JSON line on stderr, exit 1.
+ */
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment();
-  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true, logger: logLevelsFrom(env.LOG_LEVEL) });
+  const logger = new BootLogger(env.LOG_LEVEL);
+  logger.log({ msg: 'configuration', ...configSummary(env) }, 'Bootstrap');
+  const correction = issuerCorrection();
+  if (correction) logger.warn(correction, 'Bootstrap');
+  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger });
   configureApp(app);
   configureProduction(app, env);
+  // From here on records go through nestjs-pino (request ids), still with the framework chatter at debug.
+  logger.attach(app.get(PinoLogger));
+  app.useLogger(logger);
   await startMicroservice(app);
   await app.listen(env.PORT, env.HOST);
-  Logger.log(`token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');
-}
-
-function logLevelsFrom(level: string): LogLevel[] {
-  const ordered: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  return ordered.slice(0, ordered.indexOf(level as LogLevel) + 1);
+  const issuer = app.get<AppConfig>(appConfig.KEY).issuer;
+  const others = await recordServerIssuer(app.get(DatabaseService), issuer, app.get(Clock).now());
+  if (others.length > 0) Logger.warn(issuerMismatchWarning(issuer, others, 'this server'), 'Bootstrap');
+  Logger.log(`listening: token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {
-  // A bad configuration is one clear line and a non-zero exit, before anything listens.
+  // A bad configuration or an unreachable database: one line, a non-zero exit, nothing listening.
   const message = error instanceof ConfigurationError ? error.message : `Failed to start: ${(error as Error)?.message ?? error}`;
-  process.stderr.write(`${message}\n`);
+  writeBootFailure(message);
   process.exit(1);
 });

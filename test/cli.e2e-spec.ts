@@ -1,12 +1,20 @@
+import { ClientsRepository } from '../src/clients/clients.repository';
+import { ClientsService } from '../src/clients/clients.service';
+import { TokenFamiliesAdmin } from '../src/token/refresh-tokens/token-families-admin.service';
 import { decodeJwt } from './support/jwt';
-import { runTs } from './support/run-node';
+import { baseEnv, buildDist, runBuilt } from './support/service-process';
 import { TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+
+// The CLI and the server run from the build (`node dist/cli.js`, no compiler per call, as
+// `npm run cli` does); set-up that is not under test goes through the in-process app, so each
+// test starts as few processes as it can.
+const ISSUER = 'http://issuer.test';
 
 describe('admin CLI (npm run --silent cli -- <command>)', () => {
   let database: TestDatabase;
   let t: TestApp;
-  const cli = (...args: string[]) => runTs('src/cli.ts', args, { DATABASE_URL: database.url });
+  const cli = (...args: string[]) => runBuilt('cli', args, baseEnv(database.url));
   const json = async (...args: string[]) => {
     const result = await cli(...args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -14,8 +22,9 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
   };
 
   beforeAll(async () => {
+    buildDist();
     database = await createTestDatabase();
-    t = await TestApp.create({ database });
+    t = await TestApp.create({ database, env: { ISSUER } });
   });
   afterAll(async () => {
     await t.close();
@@ -47,10 +56,11 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
   });
 
   it('clients:list, clients:disable and clients:rotate-secret', async () => {
-    const created = await json('clients:create', '--name', 'svc');
+    const { clientId, clientSecret } = await t.createClient({ name: 'svc' });
+    const created = { client_id: clientId, client_secret: clientSecret };
     const rotated = await json('clients:rotate-secret', created.client_id);
     expect(rotated.client_secret).not.toBe(created.client_secret);
-    expect(await json('clients:disable', created.client_id)).toEqual({ client_id: created.client_id, disabled: true });
+    expect(await json('clients:disable', created.client_id)).toEqual({ client_id: created.client_id, disabled: true, revoked_families: 0 });
     const listed = await json('clients:list');
     expect(listed.find((c: { client_id: string }) => c.client_id === created.client_id)).toMatchObject({ disabled: true });
     expect(JSON.stringify(listed)).not.toContain(rotated.client_secret);
@@ -62,8 +72,10 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     [['clients:create', '--name', 'x', '--grant-types', 'password'], /unknown grant type/],
     [['clients:create', '--name', 'x', '--bogus'], /bogus/],
     [['tokens:issue', '--client-id', 'nope', '--subject', 'a'], /no enabled client/],
-    [['clients:disable', 'nope'], /no enabled client/],
-    [['no-such-command'], /usage/],
+    [['clients:disable', 'nope'], /no client nope/],
+    [['no-such-command'], /^error: unknown command "no-such-command"\nusage:/],
+    [['clients:update', 'nope'], /nothing to update/],
+    [['clients:rotate-secret', 'x', '--keep-old-for', 'soon'], /--keep-old-for must be a number of seconds/],
   ])('%p → a message on stderr, nothing on stdout, exit 1', async (args, message) => {
     const result = await cli(...args);
     expect(result.code).toBe(1);
@@ -71,15 +83,53 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('clients:rotate-secret --keep-old-for: both secrets work during the overlap', async () => {
+    const client = await t.createClient();
+    const { refresh_token } = await t.issueTokens(client);
+    const rotated = await json('clients:rotate-secret', client.clientId, '--keep-old-for', '3600');
+    expect(rotated).toEqual({ client_id: client.clientId, client_secret: expect.any(String), previous_secret_expires_at: expect.any(Number) });
+    const first = await t.refresh(client, refresh_token!).expect(200);
+    await t.refresh({ clientId: client.clientId, clientSecret: rotated.client_secret }, first.body.refresh_token).expect(200);
+  });
+
+  it('clients:show, clients:update, clients:enable, clients:delete', async () => {
+    const { clientId } = await t.createClient({ name: 'lifecycle' });
+    const updated = await json('clients:update', clientId, '--name', 'renamed', '--scope', 'read', '--redirect-uri', 'https://a.example/cb', '--redirect-uri', 'https://b.example/cb', '--grant-types', 'authorization_code,refresh_token', '--allow-introspection', 'true');
+    expect(updated).toMatchObject({ client_name: 'renamed', scope: 'read', redirect_uris: ['https://a.example/cb', 'https://b.example/cb'], grant_types: ['authorization_code', 'refresh_token'], allow_introspection: true });
+    expect(await json('clients:show', clientId)).toEqual(updated);
+    await t.get(ClientsService).disable(clientId);
+    expect(await json('clients:enable', clientId)).toEqual({ client_id: clientId, disabled: false });
+    expect(await json('clients:delete', clientId)).toEqual({ client_id: clientId, deleted: true, revoked_families: 0 });
+    expect(await t.get(ClientsRepository).findById(clientId)).toBeNull();
+  });
+
+  it('clients:disable ends the client\'s families: tokens:list shows nothing live', async () => {
+    const client = await t.createClient();
+    await t.issueTokens(client, 'frank');
+    expect(await json('clients:disable', client.clientId)).toEqual({ client_id: client.clientId, disabled: true, revoked_families: 1 });
+    expect(await t.get(TokenFamiliesAdmin).listLive('frank')).toEqual([]);
+  });
+
+  it('--help: general and per command, exit 0, without touching a database', async () => {
+    const general = await runBuilt('cli', ['--help'], { PATH: process.env.PATH });
+    expect(general).toMatchObject({ code: 0, stderr: '' });
+    expect(general.stdout).toMatch(/clients:update <client_id>/);
+    const one = await runBuilt('cli', ['clients:rotate-secret', '--help'], { PATH: process.env.PATH });
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    expect(one.stdout).toMatch(/^usage: npm run --silent cli -- clients:rotate-secret <client_id> \[--keep-old-for SECONDS\]\n\n.*keeps working/);
+  });
+
   it('tokens:issue refuses a scope beyond the client', async () => {
-    const created = await json('clients:create', '--name', 'narrow', '--scope', 'read');
-    const result = await cli('tokens:issue', '--client-id', created.client_id, '--subject', 'a', '--scope', 'read admin');
+    const { clientId } = await t.createClient({ name: 'narrow', scope: 'read' });
+    const result = await cli('tokens:issue', '--client-id', clientId, '--subject', 'a', '--scope', 'read admin');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/scope/);
   });
 });
 
 describe('server start-up', () => {
+  beforeAll(() => buildDist());
+
   it.each([
     [{ PORT: 'abc' }, /PORT/],
     [{ ACCESS_TOKEN_SIGNING_ALG: 'HS256' }, /ACCESS_TOKEN_SIGNING_ALG/],
@@ -87,7 +137,7 @@ describe('server start-up', () => {
     [{ TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
     [{ TRUST_PROXY: 'loopbak' }, /TRUST_PROXY/],
   ])('invalid configuration %p → one clear line on stderr and a non-zero exit', async (env, message) => {
-    const result = await runTs('src/main.ts', [], env as Record<string, string>);
+    const result = await runBuilt('main', [], { PATH: process.env.PATH, ...env });
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);

@@ -9,7 +9,8 @@ import { freePort } from './support/free-port';
 import { TestApp, TestClient } from './support/test-app';
 const { createLoginApp } = require('../examples/login-app/login-app');
 
-const CHROMIUM = '/usr/bin/chromium';
+// The same path scripts/ensure-browser.sh (npm test's pretest step) installs or fails on.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -29,7 +30,7 @@ describe('the code flow in a real browser with the example login app (headless C
   let issuer: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test's pretest step does it)`);
     const [servicePort, loginPort] = [await freePort(), await freePort()];
     issuer = `http://127.0.0.1:${servicePort}`;
     t = await TestApp.create({ env: { ISSUER: issuer, LOGIN_URL: `http://127.0.0.1:${loginPort}/login`, ADMIN_API_KEY } });
@@ -59,15 +60,17 @@ describe('the code flow in a real browser with the example login app (headless C
   afterAll(async () => {
     await browser?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    await new Promise((resolve) => loginApp?.close(resolve));
-    await new Promise((resolve) => callbackServer?.close(resolve));
+    // A beforeAll that failed early (no browser) leaves these unset: close only what was started,
+    // or the promise never settles and the suite hangs until Jest's timeout.
+    if (loginApp) await new Promise((resolve) => loginApp.close(resolve));
+    if (callbackServer) await new Promise((resolve) => callbackServer.close(resolve));
     await t?.close();
   });
   beforeEach(async () => {
     client = await flow.createClient({ name: 'Photo Gallery', tokenEndpointAuthMethod: 'none', redirectUris: [redirectUri] });
     page = await browser.newPage();
   });
-  afterEach(() => page.close());
+  afterEach(() => page?.close());
 
   function authorizationUrl(challenge: string): string {
     const query = new URLSearchParams({ ...flow.authorizeQuery(client, challenge), redirect_uri: redirectUri, scope: 'read write' });

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuthorizeModule } from '../authorize/authorize.module';
+import { ClientsModule } from '../clients/clients.module';
 import { TokenModule } from '../token/token.module';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
+import { ClientLifecycleService } from './client-lifecycle.service';
+import { ClientsController } from './clients.controller';
 import { LoginRequestsController } from './login-requests.controller';
 import { TokenFamiliesController } from './token-families.controller';
 
@@ -11,9 +14,9 @@ import { TokenFamiliesController } from './token-families.controller';
  * its JSON body parser (`AdminJsonGuard`) to its routes.
  */
 @Module({
-  imports: [AuthorizeModule, TokenModule],
-  controllers: [LoginRequestsController, TokenFamiliesController],
-  providers: [AdminApiKeyGuard],
-  exports: [AdminApiKeyGuard],
+  imports: [AuthorizeModule, TokenModule, ClientsModule],
+  controllers: [LoginRequestsController, TokenFamiliesController, ClientsController],
+  providers: [AdminApiKeyGuard, ClientLifecycleService],
+  exports: [AdminApiKeyGuard, ClientLifecycleService],
 })
 export class AdminModule {}

@@ -1,5 +1,4 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { parseArgs } from 'node:util';
 import { CLIENT_AUTH_METHODS, ClientAuthMethod } from '../clients/client-auth-method';
 import { ClientsRepository } from '../clients/clients.repository';
 import { ClientsService } from '../clients/clients.service';
@@ -7,30 +6,21 @@ import { Scope } from '../common/scope';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
 import { RevokeSelector, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from '../token/refresh-tokens/token-families.service';
+import { issuerMismatchWarning, recentIssuers } from '../boot/service-issuers';
+import { Clock } from '../common/clock';
+import { appConfig, AppConfig } from '../config/app.config';
+import { DatabaseService } from '../database/database.service';
+import { CliCommand, parse, required } from './cli-args';
+import { clientsDelete, clientsDisable, clientsEnable, clientsRotateSecret, clientsShow, clientsUpdate } from './client-commands';
 import { CliError } from './cli-error';
 
-export interface CliCommand {
-  usage: string;
-  run(app: INestApplicationContext, args: string[]): Promise<unknown>;
-}
-
-type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
-
-function parse(args: string[], options: Options, positionals = 0) {
-  const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
-  if (parsed.positionals.length !== positionals) throw new CliError(`expected ${positionals} argument(s)`);
-  return parsed as { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
-}
-
-function required(values: Record<string, unknown>, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required`);
-  return value;
-}
+export type { CliCommand } from './cli-args';
 
 const clientsCreate: CliCommand = {
   usage:
     'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allow-introspection]',
+  description:
+    'Registers a client and prints it with its secret (shown once; only its hash is stored). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
   async run(app, args) {
     const { values } = parse(args, {
       name: { type: 'string' },
@@ -62,25 +52,13 @@ const clientsCreate: CliCommand = {
 
 const clientsList: CliCommand = {
   usage: 'clients:list',
+  description: 'Prints every client registration (never a secret).',
   run: (app, args) => (parse(args, {}), app.get(ClientsService).list()),
-};
-
-const clientsDisable: CliCommand = {
-  usage: 'clients:disable <client_id>',
-  async run(app, args) {
-    const [clientId] = parse(args, {}, 1).positionals;
-    await app.get(ClientsService).disable(clientId);
-    return { client_id: clientId, disabled: true };
-  },
-};
-
-const clientsRotateSecret: CliCommand = {
-  usage: 'clients:rotate-secret <client_id>',
-  run: (app, args) => app.get(ClientsService).rotateSecret(parse(args, {}, 1).positionals[0]),
 };
 
 const tokensIssue: CliCommand = {
   usage: 'tokens:issue --client-id ID --subject SUB [--scope "x y"]',
+  description: "Starts a new token family for a subject and prints an RFC 6749 §5.1 response; the scope must lie within the client's (default: all of it).",
   async run(app, args) {
     const { values } = parse(args, { 'client-id': { type: 'string' }, subject: { type: 'string' }, scope: { type: 'string' } });
     const client = await app.get(ClientsRepository).findById(required(values, 'client-id'));
@@ -90,12 +68,21 @@ const tokensIssue: CliCommand = {
     if (requested === null || !requested.isSubsetOf(Scope.parse(client.scope))) {
       throw new CliError(`--scope must be within the client's scope "${client.scope}"`);
     }
+    await warnOnIssuerMismatch(app);
     return app.get(TokenFamiliesService).startFamily(client, required(values, 'subject'), requested.toString());
   },
 };
 
+/** Tokens minted under another issuer than the servers' are inactive there: say so (stderr). */
+async function warnOnIssuerMismatch(app: INestApplicationContext): Promise<void> {
+  const issuer = app.get<AppConfig>(appConfig.KEY).issuer;
+  const servers = await recentIssuers(app.get(DatabaseService), app.get(Clock).now());
+  if (servers.length > 0 && !servers.includes(issuer)) process.stderr.write(`warning: ${issuerMismatchWarning(issuer, servers, 'this CLI')}\n`);
+}
+
 const tokensList: CliCommand = {
   usage: 'tokens:list --subject SUB',
+  description: "Lists a subject's live families (ids, client, scope, times; never tokens).",
   async run(app, args) {
     const { values } = parse(args, { subject: { type: 'string' } });
     return app.get(TokenFamiliesAdmin).listLive(required(values, 'subject'));
@@ -104,6 +91,7 @@ const tokensList: CliCommand = {
 
 const tokensRevoke: CliCommand = {
   usage: 'tokens:revoke --subject SUB | --client-id ID | --family ID',
+  description: 'Revokes the selected families ("log out everywhere"); their refresh and access tokens introspect inactive.',
   async run(app, args) {
     const { values } = parse(args, { subject: { type: 'string' }, 'client-id': { type: 'string' }, family: { type: 'string' } });
     const given = (['subject', 'client-id', 'family'] as const).filter((name) => values[name] !== undefined);
@@ -118,7 +106,11 @@ const tokensRevoke: CliCommand = {
 export const commands: Record<string, CliCommand> = {
   'clients:create': clientsCreate,
   'clients:list': clientsList,
+  'clients:show': clientsShow,
+  'clients:update': clientsUpdate,
   'clients:disable': clientsDisable,
+  'clients:enable': clientsEnable,
+  'clients:delete': clientsDelete,
   'clients:rotate-secret': clientsRotateSecret,
   'tokens:issue': tokensIssue,
   'tokens:list': tokensList,

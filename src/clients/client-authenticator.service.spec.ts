@@ -86,7 +86,8 @@ describe('ClientAuthenticator: no client enumeration', () => {
         body: { error: 'invalid_client', error_description: 'Client authentication failed' },
       });
     }
-    expect(results[0].work).toMatchObject({ lookups: 1, secretHashes: 1, compares: 1, matches: 1, recorded: ['203.0.113.7'] });
+    // Two compares: the current secret and a rotated-out one (or the dummy digest), always both.
+    expect(results[0].work).toMatchObject({ lookups: 1, secretHashes: 1, compares: 2, matches: 1, recorded: ['203.0.113.7'] });
     expect(results[0].work.events).toEqual([['clientId', 'reason', 'type']]);
     expect(results[0].work.blockChecks).toHaveLength(1);
     for (const { work } of results.slice(1)) {

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { SecurityEvents } from '../events/security-events.service';
 import { loggableClientId } from '../logging/loggable-client-id';
 import { OAuthError } from '../oauth/oauth-error';
@@ -6,7 +7,6 @@ import { OAuthParams } from '../oauth/oauth-params';
 import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
-import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
 
 export interface ClientCredentialsInput {
@@ -38,6 +38,7 @@ export class ClientAuthenticator {
     private readonly clients: ClientsRepository,
     private readonly events: SecurityEvents,
     @Optional() private readonly failures?: ClientAuthFailures,
+    @Optional() private readonly clock?: Clock,
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
@@ -71,7 +72,12 @@ export class ClientAuthenticator {
    */
   private async verify(presented: PresentedCredentials): Promise<ClientEntity> {
     const client = await this.clients.findForAuthentication(presented.clientId);
-    const secretMatches = ClientSecret.matches(presented.secret ?? '', client?.secretHash ?? ClientSecret.DUMMY_HASH);
+    const now = this.clock?.now() ?? Date.now();
+    // The current secret, or the previous one during a rotation's overlap; a dummy digest for an
+    // unknown id. Either way one hash and two constant-time comparisons.
+    const secretMatches = client
+      ? client.secretMatches(presented.secret ?? '', now)
+      : ClientEntity.secretCheckForUnknownClient(presented.secret ?? '');
     const disabled = client?.disabledAt != null;
     // RFC 6749 §2.3.1: the server MUST support HTTP Basic for clients issued a password, and MAY take
     // the secret in the body. A confidential client may use either, whatever it was registered with

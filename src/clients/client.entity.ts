@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer';
 import type { ClientAuthMethod } from './client-auth-method';
+import { ClientSecret } from './client-secret';
 
 @Entity('oauth_clients')
 export class ClientEntity {
@@ -37,8 +38,31 @@ export class ClientEntity {
   @Column({ name: 'allow_introspection', type: 'boolean', default: false })
   allowIntrospection: boolean;
 
+  /** The secret replaced by `clients:rotate-secret --keep-old-for`: its hash, accepted until the expiry. */
+  @Column({ name: 'previous_secret_hash', type: 'varchar', length: 64, nullable: true })
+  previousSecretHash: string | null;
+
+  @Column({ name: 'previous_secret_expires_at', type: 'bigint', nullable: true, transformer: epochMs })
+  previousSecretExpiresAt: number | null;
+
+  /** For an unknown client id: the same work as secretMatches, against the dummy digest; never true. */
+  static secretCheckForUnknownClient(secret: string): boolean {
+    ClientSecret.matches(secret, ClientSecret.DUMMY_HASH);
+    return false;
+  }
+
   get isConfidential(): boolean {
     return this.tokenEndpointAuthMethod !== 'none';
+  }
+
+  /**
+   * The presented secret is the current one, or the previous one before its overlap ends. Always
+   * one digest and two constant-time comparisons (ClientSecret.matches), whatever matches.
+   */
+  secretMatches(secret: string, now: number): boolean {
+    const previousLive = this.previousSecretHash != null && this.previousSecretExpiresAt != null && now < this.previousSecretExpiresAt;
+    const matches = ClientSecret.matches(secret, this.secretHash ?? ClientSecret.DUMMY_HASH, previousLive ? this.previousSecretHash! : undefined);
+    return matches && this.secretHash !== null;
   }
 
   allowsGrant(grantType: string): boolean {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service';
 import { ClientEntity } from './client.entity';
 
@@ -71,7 +71,22 @@ export class ClientsRepository {
   }
 
   async replaceSecretHash(clientId: string, secretHash: string): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId }, { secretHash }));
+    return this.update(clientId, { secretHash, previousSecretHash: null, previousSecretExpiresAt: null });
+  }
+
+  async update(clientId: string, columns: Partial<ClientEntity>): Promise<boolean> {
+    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId }, columns));
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** False when the client does not exist or is not disabled. */
+  async enable(clientId: string): Promise<boolean> {
+    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(clientId: string): Promise<boolean> {
+    const result = await this.database.run((manager) => manager.delete(ClientEntity, { clientId }));
     return (result.affected ?? 0) > 0;
   }
 }

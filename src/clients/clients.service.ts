@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
 import { Scope } from '../common/scope';
 import { randomBytes } from 'node:crypto';
 import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
+import type { ClientChanges } from './client-fields';
 import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
 import { redirectUriProblem } from './redirect-uri';
@@ -30,9 +32,14 @@ export interface ClientView {
   client_id_issued_at: number;
   disabled: boolean;
   allow_introspection: boolean;
+  /** Set while a rotated-out secret still works (`clients:rotate-secret --keep-old-for`), epoch seconds. */
+  previous_secret_expires_at?: number;
 }
 
 export class ClientAdminError extends Error {}
+
+/** The client id names no registration. */
+export class ClientNotFoundError extends ClientAdminError {}
 
 /** Registration and lifecycle of clients (the admin CLI's back end). */
 @Injectable()
@@ -62,6 +69,8 @@ export class ClientsService {
       createdAt: this.clock.now(),
       disabledAt: null,
       allowIntrospection: input.allowIntrospection ?? false,
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
     });
     await this.clients.insert(client);
     return { ...toView(client), ...(secret === undefined ? {} : { client_secret: secret }) };
@@ -71,22 +80,85 @@ export class ClientsService {
     return (await this.clients.list()).map(toView);
   }
 
+  async show(clientId: string): Promise<ClientView> {
+    return toView(await this.find(clientId));
+  }
+
+  /**
+   * Changes registered fields (see client-fields.ts for which); the result must be as consistent as
+   * a new registration. Nothing is written when a check fails.
+   */
+  async update(clientId: string, changes: ClientChanges): Promise<ClientView> {
+    const client = await this.find(clientId);
+    const updated = Object.assign(Object.create(ClientEntity.prototype) as ClientEntity, client, changes);
+    // No control characters: a NUL would also reach PostgreSQL, which refuses it (a 500).
+    if (typeof updated.name !== 'string' || updated.name.trim() === '' || updated.name.length > 200 || CONTROL_CHARACTERS.test(updated.name)) {
+      throw new ClientAdminError('client_name must be 1-200 characters, no control characters');
+    }
+    const scope = Scope.parseStrict(updated.scope);
+    if (scope === null) throw new ClientAdminError('scope has invalid characters (RFC 6749 §3.3)');
+    updated.scope = scope.toString();
+    updated.grantTypes = [...new Set(updated.grantTypes)];
+    if (updated.grantTypes.length === 0) throw new ClientAdminError('grant_types must not be empty');
+    updated.redirectUris = [...new Set(updated.redirectUris)];
+    if (updated.allowIntrospection && !updated.isConfidential) {
+      throw new ClientAdminError('a public client (auth method none) cannot be allowed introspection');
+    }
+    assertConsistent({ ...updated, tokenEndpointAuthMethod: updated.tokenEndpointAuthMethod });
+    const columns = Object.fromEntries(Object.keys(changes).map((property) => [property, updated[property as keyof ClientEntity]]));
+    await this.clients.update(clientId, columns as Partial<ClientEntity>);
+    return toView(updated);
+  }
+
   async disable(clientId: string): Promise<void> {
     if (!(await this.clients.disable(clientId, this.clock.now()))) {
-      throw new ClientAdminError(`no enabled client ${clientId}`);
+      await this.find(clientId);
+      throw new ClientAdminError(`client ${clientId} is already disabled`);
     }
   }
 
-  /** The old secret stops working at once; the new one is shown only in this answer. */
-  async rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }> {
-    const client = await this.clients.findById(clientId);
-    if (!client) throw new ClientAdminError(`no client ${clientId}`);
+  async enable(clientId: string): Promise<void> {
+    if (!(await this.clients.enable(clientId))) {
+      await this.find(clientId);
+      throw new ClientAdminError(`client ${clientId} is not disabled`);
+    }
+  }
+
+  /** Deletes the registration; its families, tokens and codes go with it (ON DELETE CASCADE). */
+  async delete(clientId: string): Promise<void> {
+    if (!(await this.clients.delete(clientId))) throw new ClientNotFoundError(`no client ${clientId}`);
+  }
+
+  /**
+   * A new secret, shown only in this answer. The old one stops working at once, or, with
+   * `keepOldForSeconds`, keeps working until then (a deployment's overlap); only its hash is kept.
+   * Rotating again during an overlap replaces the previous secret with the one being rotated out.
+   */
+  async rotateSecret(clientId: string, keepOldForSeconds = 0): Promise<{ client_id: string; client_secret: string; previous_secret_expires_at?: number }> {
+    const client = await this.find(clientId);
     if (!client.isConfidential) throw new ClientAdminError(`client ${clientId} is public and has no secret`);
+    if (!Number.isInteger(keepOldForSeconds) || keepOldForSeconds < 0 || keepOldForSeconds > MAX_SECRET_OVERLAP_SECONDS) {
+      throw new ClientAdminError(`the overlap must be 0-${MAX_SECRET_OVERLAP_SECONDS} seconds`);
+    }
     const secret = ClientSecret.generate();
-    await this.clients.replaceSecretHash(clientId, ClientSecret.hash(secret));
-    return { client_id: clientId, client_secret: secret };
+    const expiresAt = keepOldForSeconds > 0 ? this.clock.now() + keepOldForSeconds * 1000 : null;
+    await this.clients.update(clientId, {
+      secretHash: ClientSecret.hash(secret),
+      previousSecretHash: expiresAt === null ? null : client.secretHash,
+      previousSecretExpiresAt: expiresAt,
+    });
+    return { client_id: clientId, client_secret: secret, ...(expiresAt === null ? {} : { previous_secret_expires_at: Math.floor(expiresAt / 1000) }) };
+  }
+
+  private async find(clientId: string): Promise<ClientEntity> {
+    const client = await this.clients.findById(clientId);
+    if (!client) throw new ClientNotFoundError(`no client ${clientId}`);
+    return client;
   }
 }
+
+/** An overlap is for rolling a deployment, not a second permanent secret. */
+export const MAX_SECRET_OVERLAP_SECONDS = 30 * 24 * 3600;
 
 function assertConsistent(input: CreateClientInput): void {
   const redirectUris = input.redirectUris ?? [];
@@ -114,5 +186,6 @@ function toView(client: ClientEntity): ClientView {
     client_id_issued_at: Math.floor(client.createdAt / 1000),
     disabled: client.disabledAt !== null,
     allow_introspection: client.allowIntrospection,
+    ...(client.previousSecretExpiresAt === null ? {} : { previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt / 1000) }),
   };
 }

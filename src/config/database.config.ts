@@ -3,7 +3,12 @@ import { loadEnvironment } from './environment';
 
 export const databaseConfig = registerAs('database', () => {
   const env = loadEnvironment();
-  return { url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS };
+  return {
+    url: env.DATABASE_URL,
+    sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
+    connectRetries: env.DATABASE_CONNECT_RETRIES,
+    connectRetryDelayMs: env.DATABASE_CONNECT_RETRY_DELAY_MS,
+  };
 });
 
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;

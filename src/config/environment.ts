@@ -105,29 +105,50 @@ export class Environment {
   @IsOptional() @IsString()
   ACCESS_TOKEN_AUDIENCE?: string;
 
+  /** Attempts to reach the database at start-up (each failure logged in one line) before the boot fails. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  DATABASE_CONNECT_RETRIES = 10;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  DATABASE_CONNECT_RETRY_DELAY_MS = 3000;
+
   @IsIn(['FULL', 'NORMAL'])
   SQLITE_SYNCHRONOUS: 'FULL' | 'NORMAL' = 'FULL';
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
-  /** Turns the microservice transport on; the TCP listen port (unused by broker transports). */
+  /**
+   * The microservice transport: unset = off (or `tcp` when MICROSERVICE_PORT is set, as before).
+   * Each transport has its own "on" condition, checked at boot: tcp needs MICROSERVICE_PORT, nats
+   * needs NATS_URL, redis needs REDIS_URL; every one needs MICROSERVICE_SECRET.
+   */
+  @IsOptional() @IsIn(['tcp', 'redis', 'nats'])
+  MICROSERVICE_TRANSPORT?: 'tcp' | 'redis' | 'nats';
+
+  /** The TCP listen port (unused by broker transports). */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   MICROSERVICE_PORT?: number;
-
-  @IsIn(['tcp', 'redis', 'nats'])
-  MICROSERVICE_TRANSPORT: 'tcp' | 'redis' | 'nats' = 'tcp';
 
   @IsString() @Transform(toTrimmed)
   MICROSERVICE_HOST = '127.0.0.1';
 
   // Checked on every message; without it any process that reaches the transport could mint tokens.
-  @ValidateIf((env: Environment) => env.MICROSERVICE_PORT !== undefined)
-  @Matches(/^\S{32,}$/, { message: 'MICROSERVICE_SECRET (at least 32 characters, no spaces) is required when MICROSERVICE_PORT is set' })
+  @ValidateIf((env: Environment) => microserviceTransport(env) !== undefined)
+  @Matches(/^\S{32,}$/, { message: 'MICROSERVICE_SECRET (at least 32 characters, no spaces) is required when the microservice transport is on' })
   MICROSERVICE_SECRET?: string;
 
-  @IsUrl({ require_tld: false, protocols: ['nats', 'tls'], require_protocol: true })
-  NATS_URL = 'nats://127.0.0.1:4222';
+  /** Broker of the `nats` transport (required by it). */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['nats', 'tls'], require_protocol: true })
+  NATS_URL?: string;
+
+  /** NATS queue group: with several instances each request is handled by exactly one of them. */
+  @Matches(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'MICROSERVICE_NATS_QUEUE must be 1-128 letters, digits, "_", "-" or "."' })
+  MICROSERVICE_NATS_QUEUE = 'oauth-token-service';
+
+  /** Message patterns (subjects) are `<prefix>.issue`, `<prefix>.introspect`, `<prefix>.revoke`. */
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'MICROSERVICE_SUBJECT_PREFIX must be dot-separated words of letters, digits, "_" or "-"' })
+  MICROSERVICE_SUBJECT_PREFIX = 'oauth';
 
   /** Where /oauth/authorize sends the browser with `?login_challenge=`; unset: no code flow. */
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
@@ -173,16 +194,73 @@ export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
 
-/** Parses and validates the environment; a bad value throws one line naming every problem. */
+/** Variables whose value is never repeated in an error message. */
+const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'MICROSERVICE_SECRET']);
+/** URLs that may carry a password: shown with the password masked. */
+const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'NATS_URL']);
+/** Which message of a property to show when several constraints fail (one sentence, not three). */
+const CONSTRAINT_ORDER = ['isInt', 'isIn', 'isUrl', 'matches', 'isString', 'minLength', 'min', 'max'];
+
+/** The transport that is on, or undefined (off). */
+export function microserviceTransport(env: Pick<Environment, 'MICROSERVICE_TRANSPORT' | 'MICROSERVICE_PORT'>): 'tcp' | 'redis' | 'nats' | undefined {
+  return env.MICROSERVICE_TRANSPORT ?? (env.MICROSERVICE_PORT !== undefined ? 'tcp' : undefined);
+}
+
+/** True where several instances (or the CLI and the server) must agree on everything they sign. */
+export function isProduction(source: NodeJS.ProcessEnv): boolean {
+  return source.NODE_ENV === 'production' || /^postgres(ql)?:/.test(source.DATABASE_URL ?? '');
+}
+
+/**
+ * Parses and validates the environment; a bad value throws one line naming every problem, each
+ * with the value it rejected (secrets excepted).
+ */
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const defined = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const environment = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(environment, { whitelist: false, forbidUnknownValues: false });
-  const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  const problems = errors.map((error) => describeProblem(error.property, error.constraints ?? {}, defined[error.property]));
   // A login request can only be completed through the admin API.
   if (environment.LOGIN_URL && !environment.ADMIN_API_KEY) problems.push('LOGIN_URL needs ADMIN_API_KEY (the login app calls the admin API)');
+  // Without one configured issuer each instance (and the CLI) would use http://localhost:$PORT, and
+  // tokens of one would be inactive at another (RFC 9068 §4: the resource server checks `iss`).
+  if (!environment.ISSUER && isProduction(source)) {
+    problems.push('ISSUER is required in production (NODE_ENV=production or a PostgreSQL DATABASE_URL), so every instance and the CLI use the same issuer');
+  }
+  if (environment.ISSUER && /[?#]/.test(environment.ISSUER)) problems.push(`ISSUER must have no query or fragment (RFC 8414 §2) (got "${environment.ISSUER}")`);
+  problems.push(...microserviceProblems(environment));
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }
+  // RFC 8414 §2 compares issuers as strings: "https://as/" and "https://as" would differ. Corrected
+  // here (and said by issuerCorrection()), so every reader of the configuration sees the same value.
+  if (environment.ISSUER) environment.ISSUER = environment.ISSUER.replace(/\/+$/, '');
   return environment;
+}
+
+/** The logged correction of a trailing slash in ISSUER, or undefined when there is none. */
+export function issuerCorrection(source: NodeJS.ProcessEnv = process.env): string | undefined {
+  const issuer = source.ISSUER?.trim();
+  if (!issuer || !/\/+$/.test(issuer)) return undefined;
+  return `ISSUER "${issuer}" ends with "/": using "${issuer.replace(/\/+$/, '')}" (issuers are compared as strings, RFC 8414 §2)`;
+}
+
+function microserviceProblems(env: Environment): string[] {
+  const transport = microserviceTransport(env);
+  if (transport === 'tcp' && env.MICROSERVICE_PORT === undefined) return ['MICROSERVICE_TRANSPORT=tcp needs MICROSERVICE_PORT (the TCP listen port)'];
+  if (transport === 'nats' && !env.NATS_URL) return ['MICROSERVICE_TRANSPORT=nats needs NATS_URL (e.g. nats://127.0.0.1:4222)'];
+  if (transport === 'redis' && !env.REDIS_URL) return ['MICROSERVICE_TRANSPORT=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)'];
+  return [];
+}
+
+function describeProblem(property: string, constraints: Record<string, string>, raw: unknown): string {
+  const key = CONSTRAINT_ORDER.find((name) => name in constraints) ?? Object.keys(constraints)[0];
+  const message = constraints[key] ?? `${property} is invalid`;
+  if (raw === undefined) return message;
+  if (SECRET_VARIABLES.has(property)) return `${message} (got a value of ${String(raw).length} characters)`;
+  return `${message} (got ${JSON.stringify(URL_VARIABLES.has(property) ? maskPassword(String(raw)) : String(raw))})`;
+}
+
+function maskPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }

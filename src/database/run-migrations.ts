@@ -1,4 +1,5 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import { DataSource, DataSourceOptions, Migration } from 'typeorm';
 
 const SQLITE_RETRIES = 20;
 
@@ -14,8 +15,10 @@ const SQLITE_RETRIES = 20;
 export async function openAndMigrate(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
   try {
-    if (dataSource.options.type === 'postgres') await migrateUnderAdvisoryLock(dataSource);
-    else await migrateRetryingBusy(dataSource);
+    if (dataSource.options.type === 'postgres') await ensureSchema(dataSource);
+    const applied = dataSource.options.type === 'postgres' ? await migrateUnderAdvisoryLock(dataSource) : await migrateRetryingBusy(dataSource);
+    // One start-up line: what this instance changed in the schema (usually nothing).
+    new Logger('Database').log(applied.length === 0 ? 'migrations: schema up to date' : `migrations applied: ${applied.map((m) => m.name).join(', ')}`);
     return dataSource;
   } catch (error) {
     await dataSource.destroy();
@@ -23,24 +26,50 @@ export async function openAndMigrate(options: DataSourceOptions): Promise<DataSo
   }
 }
 
-async function migrateUnderAdvisoryLock(dataSource: DataSource): Promise<void> {
+export class SchemaMissingError extends Error {
+  override name = 'SchemaMissingError';
+}
+
+/**
+ * `DATABASE_URL=postgres://…?schema=oauth`: creates the schema when it is missing and the user may
+ * (CREATE privilege on the database); otherwise one sentence with the statement an owner must run.
+ * Before the advisory lock, whose key is derived from current_schema() (NULL while it is missing).
+ */
+async function ensureSchema(dataSource: DataSource): Promise<void> {
+  const schema = (dataSource.options as { schema?: string }).schema;
+  if (!schema) return;
+  const exists = async () => (await dataSource.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length > 0;
+  if (await exists()) return;
+  try {
+    // The name was checked against [a-z_][a-z0-9_]* (database-options.ts).
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    new Logger('Database').log(`created schema ${schema}`);
+  } catch (error) {
+    // Two instances creating it at once: one wins (unique violation for the other), which is fine.
+    if (await exists()) return;
+    const [{ user }] = await dataSource.query('SELECT current_user AS user');
+    const reason = (error as { code?: string }).code === '42501' ? `user ${user} may not create it` : (error as Error).message;
+    throw new SchemaMissingError(`schema "${schema}" of DATABASE_URL does not exist and ${reason}: run CREATE SCHEMA ${schema} AUTHORIZATION "${user}"; as the database owner`);
+  }
+}
+
+async function migrateUnderAdvisoryLock(dataSource: DataSource): Promise<Migration[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   const lockKey = "hashtext('oauth-migrations:' || current_schema())";
   try {
     await runner.query(`SELECT pg_advisory_lock(${lockKey})`);
-    await dataSource.runMigrations({ transaction: 'all' });
+    return await dataSource.runMigrations({ transaction: 'all' });
   } finally {
     await runner.query(`SELECT pg_advisory_unlock(${lockKey})`).catch(() => undefined);
     await runner.release();
   }
 }
 
-async function migrateRetryingBusy(dataSource: DataSource): Promise<void> {
+async function migrateRetryingBusy(dataSource: DataSource): Promise<Migration[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await dataSource.runMigrations({ transaction: 'all' });
-      return;
+      return await dataSource.runMigrations({ transaction: 'all' });
     } catch (error) {
       if (!/SQLITE_BUSY|already exists/.test(String((error as Error).message)) || attempt >= SQLITE_RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

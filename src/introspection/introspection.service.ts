@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { ClientsRepository } from '../clients/clients.repository';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import type { StoredRefreshToken } from '../token/refresh-tokens/refresh-tokens.repository';
@@ -7,7 +8,7 @@ import type { AccessTokenClaims } from '../token-status/access-token-verifier.se
 import { PresentedTokens } from '../token-status/presented-tokens.service';
 import { RevokedAccessTokensRepository } from '../token-status/revoked-access-tokens.repository';
 import { isTokenTypeHint } from '../token-status/token-type-hint';
-import { INACTIVE, IntrospectionResponse } from './introspection-response';
+import { ActiveTokenIntrospection, INACTIVE, IntrospectionResponse } from './introspection-response';
 
 /** RFC 7662. Used by the HTTP endpoint and by the `oauth.introspect` message pattern. */
 @Injectable()
@@ -17,13 +18,26 @@ export class IntrospectionService {
     private readonly revokedAccessTokens: RevokedAccessTokensRepository,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly clients: ClientsRepository,
   ) {}
 
   async introspect(token: string, tokenTypeHint?: string): Promise<IntrospectionResponse> {
     // RFC 7662 §2.1: an unknown hint is no reason to fail; the search covers every type anyway.
     const found = await this.presented.find(token, isTokenTypeHint(tokenTypeHint) ? tokenTypeHint : undefined);
     if (!found) return INACTIVE;
-    return found.type === 'refresh_token' ? this.refreshToken(found.stored) : this.accessToken(found.claims);
+    const response = found.type === 'refresh_token' ? this.refreshToken(found.stored) : await this.accessToken(found.claims);
+    return response.active ? this.ofEnabledClient(response) : INACTIVE;
+  }
+
+  /**
+   * A disabled or deleted client's tokens are inactive (RFC 7662 §2.2: "active" means currently
+   * valid at this authorization server, and the grant behind a disabled client no longer is). Its
+   * families are revoked at disable as well; this also covers tokens without a family
+   * (client_credentials) and an instant of overlap with the disable.
+   */
+  private async ofEnabledClient(response: ActiveTokenIntrospection): Promise<IntrospectionResponse> {
+    const client = await this.clients.findById(response.client_id);
+    return client !== null && client.disabledAt === null ? response : INACTIVE;
   }
 
   /** Live means: not yet rotated, family not revoked, within both idle and absolute lifetimes. */

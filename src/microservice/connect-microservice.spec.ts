@@ -10,6 +10,8 @@ const base: MicroserviceConfig = {
   secret: 's'.repeat(32),
   redisUrl: 'redis://127.0.0.1:6379',
   natsUrl: 'nats://127.0.0.1:4222',
+  natsQueue: 'oauth-token-service',
+  subjectPrefix: 'oauth',
 };
 
 describe('microserviceOptions', () => {
@@ -30,5 +32,6 @@ describe('microserviceOptions', () => {
     const options = microserviceOptions({ ...base, transport: 'nats' }) as { transport: Transport; options: Record<string, unknown> };
     expect(options.transport).toBe(Transport.NATS);
     expect(options.options).toMatchObject({ servers: ['nats://127.0.0.1:4222'], queue: 'oauth-token-service' });
+    expect((microserviceOptions({ ...base, transport: 'nats', natsQueue: 'auth-eu' }) as { options: { queue: string } }).options.queue).toBe('auth-eu');
   });
 });

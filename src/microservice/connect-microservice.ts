@@ -23,7 +23,7 @@ export function microserviceOptions(config: MicroserviceConfig): MicroserviceOpt
     // One queue group: with several instances each request is handled by exactly one of them.
     return {
       transport: Transport.NATS,
-      options: { servers: [config.natsUrl], queue: 'oauth-token-service', deserializer: new SafeNatsDeserializer() },
+      options: { servers: [config.natsUrl], queue: config.natsQueue, deserializer: new SafeNatsDeserializer() },
     };
   }
   return { transport: Transport.TCP, options: { host: config.host, port: config.port } };

@@ -5,6 +5,7 @@ import { IntrospectionService } from '../introspection/introspection.service';
 import { RevocationService } from '../revocation/revocation.service';
 import type { TokenResponse } from '../token/token-response';
 import { FirstPartyIssuanceService } from './first-party-issuance.service';
+import { messageSubject } from './message-subjects';
 import { IssueMessageDto } from './messages/issue-message.dto';
 import { TokenMessageDto } from './messages/token-message.dto';
 import { RpcErrorFilter } from './rpc-error.filter';
@@ -23,18 +24,18 @@ export class OAuthMessagesController {
     private readonly issuance: FirstPartyIssuanceService,
   ) {}
 
-  @MessagePattern('oauth.introspect')
+  @MessagePattern(messageSubject('introspect'))
   introspect(@Payload() message: TokenMessageDto): Promise<IntrospectionResponse> {
     return this.introspection.introspect(message.token, message.token_type_hint);
   }
 
   /** A trusted service may revoke any client's token. */
-  @MessagePattern('oauth.revoke')
+  @MessagePattern(messageSubject('revoke'))
   async revoke(@Payload() message: TokenMessageDto): Promise<{ revoked: boolean }> {
     return { revoked: await this.revocation.revoke(message.token, message.token_type_hint, { kind: 'service' }) };
   }
 
-  @MessagePattern('oauth.issue')
+  @MessagePattern(messageSubject('issue'))
   issue(@Payload() message: IssueMessageDto): Promise<TokenResponse> {
     return this.issuance.issue(message.client_id, message.subject, message.scope);
   }

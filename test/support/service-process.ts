@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 
@@ -6,12 +6,10 @@ const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-/** Compiles src/ to dist/ (incremental: a second call in one run costs about a second). */
+/** Compiles src/ to dist/ when dist/ is missing or older than the sources (as `npm start` does). */
 export function buildDist(): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../../scripts/dist-freshness').buildIfStale('main');
 }
 
 export interface ServiceOptions {
@@ -19,6 +17,9 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Path polled until it answers 200 (the service is then ready). */
   readyPath?: string;
+  /** The command to start (default `node dist/main.js`) and its working directory (default the repository). */
+  command?: string[];
+  cwd?: string;
 }
 
 /** The real service (`node dist/main.js`) as a child process on a free port; build dist/ first. */
@@ -37,8 +38,9 @@ export class ServiceProcess {
 
   static async start(options: ServiceOptions): Promise<ServiceProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
+    const [file, ...args] = options.command ?? [process.execPath, MAIN];
+    const child = spawn(file, args, {
+      cwd: options.cwd ?? ROOT,
       env: { ...baseEnv(options.databaseUrl), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -112,7 +114,23 @@ export function runCli<T = unknown>(databaseUrl: string, args: string[]): Promis
   });
 }
 
-function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built entry point (`node dist/<entry>.js <args>`) to completion; never rejects. */
+export function runBuilt(entry: 'cli' | 'main', args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'dist', `${entry}.js`), ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The environment of a service or CLI process on a database (production mode, a fixed issuer). */
+export function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
   const { PATH, HOME, TMPDIR } = process.env;
   return { PATH, HOME, TMPDIR, NODE_ENV: 'production', DATABASE_URL: databaseUrl, ISSUER: 'http://issuer.test' };
 }

@@ -43,7 +43,8 @@ export class TestApp {
   static async create(options: TestAppOptions = {}): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase());
     // Rate limits off unless a test turns them on: suites send many requests from one address.
-    const restoreEnv = setEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', ...options.env });
+    // ISSUER: the value the service would default to on SQLite; on PostgreSQL it is required.
+    const restoreEnv = setEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', ISSUER: 'http://localhost:3000', ...options.env });
     const clock = new FakeClock();
     try {
       let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })

@@ -5,6 +5,8 @@ import { ClientIntrospectionPermission1764288000401 } from './1764288000401-clie
 import { ScaleOutSchema1764288000500 } from './1764288000500-scale-out-schema';
 import { ServerSecrets1764288000700 } from './1764288000700-server-secrets';
 import { GrantHardening1764288003000 } from './1764288003000-grant-hardening';
+import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
+import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -15,4 +17,6 @@ export const migrations = [
   ScaleOutSchema1764288000500,
   ServerSecrets1764288000700,
   GrantHardening1764288003000,
+  ServiceIssuers1764288005000,
+  ClientPreviousSecret1764288005001,
 ];

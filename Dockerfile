@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1
+# Production image. Build stage: install everything, compile, drop the dev dependencies (the same
+# steps as `npm ci && npm run build && npm prune --omit=dev`). Runtime stage: only package.json,
+# the pruned node_modules and dist/, run by a non-root user, nothing compiled at run time, signals straight to node.
+# test/production-install.e2e-spec.ts runs the runtime steps of this file (its CMD and HEALTHCHECK)
+# without Docker.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# sqlite3 ships prebuilt binaries; the toolchain is the fallback when none matches.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# typescript stays in node_modules as an optional peer of typeorm (through ts-node) but is never
+# run: the runtime stage has no src/ and starts dist/main.js directly.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATABASE_URL=sqlite:/data/oauth.sqlite
+WORKDIR /app
+# The database holds the private signing keys: a directory only the service user can read.
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node is PID 1's only process and gets SIGTERM itself (npm would not forward it reliably); the
+# service drains in-flight requests within SHUTDOWN_TIMEOUT and exits 0.
+STOPSIGNAL SIGTERM
+CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=512", "dist/main.js"]

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientChanges } from '../clients/client-fields';
+import { ClientAdminError, ClientsService, ClientView } from '../clients/clients.service';
+import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
+import { TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
+
+/**
+ * Client lifecycle as the CLI and the admin API offer it: the registration (ClientsService) plus
+ * what follows for the client's grants. Disabling or deleting a client ends its families, so its
+ * refresh tokens and the access tokens minted from them introspect inactive (issue 10 item 5).
+ */
+@Injectable()
+export class ClientLifecycleService {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly families: TokenFamiliesAdmin,
+    private readonly grants: GrantHandlerRegistry,
+  ) {}
+
+  list(): Promise<ClientView[]> {
+    return this.clients.list();
+  }
+
+  show(clientId: string): Promise<ClientView> {
+    return this.clients.show(clientId);
+  }
+
+  update(clientId: string, changes: ClientChanges): Promise<ClientView> {
+    if (Array.isArray(changes.grantTypes)) this.assertKnownGrantTypes(changes.grantTypes);
+    return this.clients.update(clientId, changes);
+  }
+
+  /** Disabled first (no new grant can start), then every family revoked. */
+  async disable(clientId: string): Promise<{ client_id: string; disabled: true; revoked_families: number }> {
+    await this.clients.disable(clientId);
+    const { revoked } = await this.families.revoke({ clientId }, 'client_disabled');
+    return { client_id: clientId, disabled: true, revoked_families: revoked };
+  }
+
+  /** Revoked families stay revoked: enabling lets the client start new grants only. */
+  async enable(clientId: string): Promise<{ client_id: string; disabled: false }> {
+    await this.clients.enable(clientId);
+    return { client_id: clientId, disabled: false };
+  }
+
+  /** Its families are revoked (events, metrics), then the registration goes, with every row of the client. */
+  async delete(clientId: string): Promise<{ client_id: string; deleted: true; revoked_families: number }> {
+    await this.clients.show(clientId);
+    const { revoked } = await this.families.revoke({ clientId }, 'client_deleted');
+    await this.clients.delete(clientId);
+    return { client_id: clientId, deleted: true, revoked_families: revoked };
+  }
+
+  rotateSecret(clientId: string, keepOldForSeconds = 0) {
+    return this.clients.rotateSecret(clientId, keepOldForSeconds);
+  }
+
+  assertKnownGrantTypes(grantTypes: string[]): void {
+    const known = this.grants.grantTypes();
+    const unknown = grantTypes.filter((grant) => !known.includes(grant));
+    if (unknown.length > 0) throw new ClientAdminError(`unknown grant type(s) ${unknown.join(', ')}; supported: ${known.join(', ')}`);
+  }
+}

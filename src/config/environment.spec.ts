@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { ConfigurationError, issuerCorrection, loadEnvironment, microserviceTransport } from './environment';
+
+const SECRET = 's'.repeat(40);
+
+function problem(env: NodeJS.ProcessEnv): string {
+  try {
+    loadEnvironment(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('loadEnvironment', () => {
+  it('PORT=abc: one sentence naming the value', () => {
+    expect(problem({ PORT: 'abc' })).toBe('Invalid configuration: PORT must be an integer number (got "abc")');
+    expect(problem({ PORT: '70000' })).toBe('Invalid configuration: PORT must not be greater than 65535 (got "70000")');
+  });
+
+  it('names every rejected value, but never a secret, and masks a password in a URL', () => {
+    const message = problem({ ACCESS_TOKEN_SIGNING_ALG: 'HS256', ADMIN_API_KEY: 'short-secret', DATABASE_URL: 'mysql://u:hunter2@db/x' });
+    expect(message).toMatch(/ACCESS_TOKEN_SIGNING_ALG .* \(got "HS256"\)/);
+    expect(message).toMatch(/ADMIN_API_KEY must be at least 32 characters .*\(got a value of 12 characters\)/);
+    expect(message).toMatch(/DATABASE_URL .*\(got "mysql:\/\/u:\*\*\*@db\/x"\)/);
+    expect(message).not.toMatch(/short-secret|hunter2/);
+  });
+
+  describe('ISSUER', () => {
+    it('is required in production: NODE_ENV=production or a PostgreSQL DATABASE_URL', () => {
+      expect(problem({ NODE_ENV: 'production' })).toMatch(/ISSUER is required in production/);
+      expect(problem({ DATABASE_URL: 'postgres://u@db:5432/oauth' })).toMatch(/ISSUER is required in production/);
+      expect(loadEnvironment({ NODE_ENV: 'production', ISSUER: 'https://auth.example' }).ISSUER).toBe('https://auth.example');
+      expect(loadEnvironment({}).ISSUER).toBeUndefined(); // development on SQLite: http://localhost:$PORT
+    });
+
+    it('a trailing slash is corrected, and the correction is said', () => {
+      expect(loadEnvironment({ ISSUER: 'https://auth.example/' }).ISSUER).toBe('https://auth.example');
+      expect(issuerCorrection({ ISSUER: 'https://auth.example/' })).toBe(
+        'ISSUER "https://auth.example/" ends with "/": using "https://auth.example" (issuers are compared as strings, RFC 8414 §2)',
+      );
+      expect(issuerCorrection({ ISSUER: 'https://auth.example' })).toBeUndefined();
+    });
+
+    it('a query or fragment is an error', () => {
+      expect(problem({ ISSUER: 'https://auth.example?x=1' })).toMatch(/ISSUER must have no query or fragment .*got "https:\/\/auth.example\?x=1"/);
+    });
+  });
+
+  describe('microservice transport: each has its own "on" condition', () => {
+    it('off when nothing is set', () => {
+      expect(microserviceTransport(loadEnvironment({}))).toBeUndefined();
+    });
+
+    it('MICROSERVICE_PORT alone: tcp (as before)', () => {
+      expect(microserviceTransport(loadEnvironment({ MICROSERVICE_PORT: '3101', MICROSERVICE_SECRET: SECRET }))).toBe('tcp');
+    });
+
+    it('nats needs NATS_URL, not a port; redis needs REDIS_URL; tcp needs a port', () => {
+      expect(microserviceTransport(loadEnvironment({ MICROSERVICE_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:4222', MICROSERVICE_SECRET: SECRET }))).toBe('nats');
+      expect(problem({ MICROSERVICE_TRANSPORT: 'nats', MICROSERVICE_SECRET: SECRET })).toMatch(/MICROSERVICE_TRANSPORT=nats needs NATS_URL/);
+      expect(problem({ MICROSERVICE_TRANSPORT: 'redis', MICROSERVICE_SECRET: SECRET })).toMatch(/MICROSERVICE_TRANSPORT=redis needs REDIS_URL/);
+      expect(problem({ MICROSERVICE_TRANSPORT: 'tcp', MICROSERVICE_SECRET: SECRET })).toMatch(/MICROSERVICE_TRANSPORT=tcp needs MICROSERVICE_PORT/);
+    });
+
+    it('every transport needs the shared secret', () => {
+      expect(problem({ MICROSERVICE_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:4222' })).toMatch(/MICROSERVICE_SECRET .* is required when the microservice transport is on/);
+    });
+
+    it('queue group and subject prefix are configurable and validated', () => {
+      const env = loadEnvironment({ MICROSERVICE_NATS_QUEUE: 'auth-eu', MICROSERVICE_SUBJECT_PREFIX: 'auth.eu' });
+      expect([env.MICROSERVICE_NATS_QUEUE, env.MICROSERVICE_SUBJECT_PREFIX]).toEqual(['auth-eu', 'auth.eu']);
+      expect(loadEnvironment({}).MICROSERVICE_NATS_QUEUE).toBe('oauth-token-service');
+      expect(problem({ MICROSERVICE_SUBJECT_PREFIX: 'a b' })).toMatch(/MICROSERVICE_SUBJECT_PREFIX .*\(got "a b"\)/);
+    });
+  });
+});
