@@ -25,6 +25,8 @@ describe('start-up output of the real process', () => {
       databaseUrl: database.url,
       env: { LOG_LEVEL: 'log', ADMIN_API_KEY, LOGIN_URL: 'http://login.test/login' },
     });
+    // Ready over HTTP can come before the "listening" line has left the child's stdout pipe.
+    for (let waited = 0; !service.logs().includes('listening: ') && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     const boot = jsonLines(service.logs());
     await service.kill('SIGTERM');
 
