@@ -4,6 +4,7 @@ import { TokenModule } from '../token/token.module';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { AdminJsonMiddleware } from './admin-json.middleware';
 import { LoginRequestsController } from './login-requests.controller';
+import { SigningKeysController } from './signing-keys.controller';
 import { TokenFamiliesController } from './token-families.controller';
 
 /**
@@ -12,7 +13,7 @@ import { TokenFamiliesController } from './token-families.controller';
  */
 @Module({
   imports: [AuthorizeModule, TokenModule],
-  controllers: [LoginRequestsController, TokenFamiliesController],
+  controllers: [LoginRequestsController, TokenFamiliesController, SigningKeysController],
   providers: [AdminApiKeyGuard, AdminJsonMiddleware],
   exports: [AdminApiKeyGuard],
 })

@@ -8,6 +8,7 @@ import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
 import { RevokeSelector, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from '../token/refresh-tokens/token-families.service';
 import { CliError } from './cli-error';
+import { keysCommands } from './keys-commands';
 
 export interface CliCommand {
   usage: string;
@@ -123,4 +124,5 @@ export const commands: Record<string, CliCommand> = {
   'tokens:issue': tokensIssue,
   'tokens:list': tokensList,
   'tokens:revoke': tokensRevoke,
+  ...keysCommands,
 };

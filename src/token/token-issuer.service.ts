@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import { tokenConfig, TokenConfig } from '../config/token.config';
 import { SecurityEvents } from '../events/security-events.service';
-import { SigningKeysService } from './keys/signing-keys.service';
+import { AccessTokenSigner } from './keys/access-token-signer';
 import { TokenResponse } from './token-response';
 
 export const FAMILY_ID_CLAIM = 'family_id';
@@ -31,8 +30,7 @@ export interface AccessTokenGrant {
 @Injectable()
 export class TokenIssuer {
   constructor(
-    private readonly jwt: JwtService,
-    private readonly keys: SigningKeysService,
+    private readonly signer: AccessTokenSigner,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
@@ -40,7 +38,6 @@ export class TokenIssuer {
   ) {}
 
   private issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number } {
-    const key = this.keys.signingKey();
     const iat = Math.floor(this.clock.now() / 1000);
     const expiresIn = this.config.accessTokenTtl;
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti are REQUIRED; scope when granted.
@@ -56,12 +53,8 @@ export class TokenIssuer {
       // Private claim (RFC 7519 §4.3): lets introspection end the token with its family (RFC 7009 §2.1).
       ...(grant.familyId === undefined ? {} : { [FAMILY_ID_CLAIM]: grant.familyId }),
     };
-    const accessToken = this.jwt.sign(payload, {
-      algorithm: key.alg as 'ES256' | 'RS256',
-      privateKey: key.privateKey as unknown as string,
-      // RFC 9068 §2.1: the header MUST carry typ "at+jwt".
-      header: { alg: key.alg, typ: 'at+jwt', kid: key.kid },
-    });
+    // RFC 9068 §2.1: the header MUST carry typ "at+jwt". The signer adds alg and kid.
+    const accessToken = this.signer.sign(payload, { typ: 'at+jwt' });
     return { accessToken, expiresIn };
   }
 
