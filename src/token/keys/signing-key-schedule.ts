@@ -20,8 +20,6 @@ export interface ScheduledStep {
   create: { alg: string; activatesAt: number } | null;
   /** Keys superseded by a newer active key: they stop signing and stay published for `retention`. */
   retire: string[];
-  /** Keys whose every token has expired: out of the JWKS, the row deleted. */
-  remove: string[];
 }
 
 export interface ScheduleSettings {
@@ -84,13 +82,15 @@ export class SigningKeySchedule {
     return keys.find((key) => key.alg === alg && key.retiredAt === null && key.activatesAt > now) ?? null;
   }
 
-  /** What the scheduled step does at `now`. Idempotent: applying it and asking again yields nothing new. */
+  /**
+   * What the scheduled step does at `now`, besides deleting the rows past `remove_after`.
+   * Idempotent: applying it and asking again yields nothing new.
+   */
   step(keys: KeyTimes[], alg: string, now: number): ScheduledStep {
     const signing = SigningKeySchedule.signingKey(keys, alg, now);
     return {
       create: this.toCreate(keys, signing, alg, now),
       retire: keys.filter((key) => key !== signing && SigningKeySchedule.canSign(key, now)).map((key) => key.kid),
-      remove: keys.filter((key) => !SigningKeySchedule.isPublished(key, now)).map((key) => key.kid),
     };
   }
 

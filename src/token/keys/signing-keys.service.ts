@@ -190,16 +190,13 @@ export class SigningKeysService implements OnModuleInit {
         sql.run('UPDATE signing_keys SET retired_at = $1, remove_after = $2 WHERE kid = $3 AND retired_at IS NULL', [now, now + this.schedule.retentionMs, kid]),
       );
     }
-    if (step.remove.length > 0) {
-      await this.database.sqlRun(async (sql) => {
-        for (const kid of step.remove) await sql.run('DELETE FROM signing_keys WHERE kid = $1 AND remove_after <= $2', [kid, now]);
-      });
-    }
+    // Removed: every token the key signed has expired (the loaded set no longer holds these rows).
+    const removed = await this.database.sqlRun((sql) => sql.run('DELETE FROM signing_keys WHERE remove_after <= $1', [now]));
     if (step.create) {
       const kid = await this.createKey(step.create.alg, step.create.activatesAt, await this.nextGeneration(step.create.alg));
       this.logger.log(`created ${step.create.alg} signing key ${kid}, signing from ${iso(step.create.activatesAt)}`);
     }
-    if (step.retire.length + step.remove.length > 0 || step.create) await this.reload();
+    if (step.retire.length + removed > 0 || step.create) await this.reload();
   }
 
   /** Re-seals every private key under the current KEK (keys:rewrap); returns how many changed. */
