@@ -75,10 +75,12 @@ export class SigningKeysService implements OnModuleInit {
     // land. Read after, a slower instance could number its key after a faster one's and add a second.
     const generation = await this.nextGeneration(alg);
     await this.reload(true);
-    // First start (nothing can sign) or an algorithm change (no key of the configured algorithm):
-    // act now rather than at the first scheduled step; the same decision the schedule makes.
-    const create = this.schedule.step(this.keys, alg, this.clock.now()).create;
-    if (create) {
+    // First start (nothing can sign) or an algorithm change (no key of the configured algorithm)
+    // cannot wait for the first scheduled step; a rotation that has come due can (the scheduler).
+    const now = this.clock.now();
+    const create = this.schedule.step(this.keys, alg, now).create;
+    const signing = SigningKeySchedule.signingKey(this.keys, alg, now);
+    if (create && (!signing || signing.alg !== alg)) {
       const kid = await this.createKey(create.alg, create.activatesAt, generation);
       await this.reload(true);
       if (this.keys.some((key) => key.kid === kid)) this.logger.log(`created ${alg} signing key ${kid}, signing from ${iso(create.activatesAt)}`);
