@@ -1,6 +1,7 @@
 import { ADMIN_API_KEY } from './support/code-flow';
 import { freePort } from './support/free-port';
 import { JoseResourceServer } from './support/jose-resource-server';
+import { runTs } from './support/run-node';
 import { decodeJwtPayload, introspect, postAs } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
@@ -245,4 +246,28 @@ describe('two instances on one database', () => {
       await database.drop();
     }
   });
+});
+
+describe('keys:* in the admin CLI', () => {
+  it('keys:rotate adds a pending key, keys:list shows it, keys:retire removes a key at once', async () => {
+    const database = await createTestDatabase();
+    const t = await TestApp.create({ database });
+    const cli = (...args: string[]) => runTs('src/cli.ts', args, { DATABASE_URL: database.url });
+    try {
+      const rotated = await cli('keys:rotate');
+      expect(rotated).toMatchObject({ code: 0, stderr: '' });
+      const pending = JSON.parse(rotated.stdout);
+      expect(pending).toMatchObject({ state: 'pending', signing: false });
+      const listed = await cli('keys:list');
+      const [retired, unknown] = await Promise.all([cli('keys:retire', pending.kid), cli('keys:retire', 'nope')]);
+      const listing = JSON.parse(listed.stdout);
+      expect(listing.signing_keys.map((key: { kid: string }) => key.kid)).toContain(pending.kid);
+      expect(listing).toMatchObject({ propagation_seconds: 365, retention_seconds: 965, rotation_interval_seconds: 7776000, kek_id: null });
+      expect(JSON.parse(retired.stdout).retired).toMatchObject({ kid: pending.kid, state: 'removed' });
+      expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'error: no published signing key has kid nope\n' });
+    } finally {
+      await t.close();
+      await database.drop();
+    }
+  }, 120_000);
 });

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { keysConfig, KeysConfig } from '../../config/keys.config';
 import { tokenConfig, TokenConfig } from '../../config/token.config';
@@ -54,7 +52,6 @@ export class SigningKeysService implements OnModuleInit {
   private loadedAt = 0;
 
   constructor(
-    @InjectRepository(SigningKeyEntity) private readonly repository: Repository<SigningKeyEntity>,
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
     @Inject(keysConfig.KEY) keys: KeysConfig,
     private readonly database: DatabaseService,
