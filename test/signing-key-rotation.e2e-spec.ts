@@ -46,6 +46,10 @@ describe('automatic signing-key rotation, seen by a resource server using jose c
     await t.close();
   });
 
+  it('a serving instance ticks on its own (every few seconds of real time)', () => {
+    expect(t.get(SigningKeyScheduler).scheduled).toBe(true);
+  });
+
   it('the JWKS is cacheable for JWKS_MAX_AGE seconds', async () => {
     const res = await t.http().get('/.well-known/jwks.json').expect(200);
     expect(res.headers['cache-control']).toBe(`public, max-age=${JWKS_MAX_AGE}`);

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { SchedulerLease } from './scheduler-lease.service';
 import { KEY_RELOAD_INTERVAL_MS } from './signing-key-schedule';
 import { SigningKeysService } from './signing-keys.service';
@@ -23,15 +24,25 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
   constructor(
     private readonly keys: SigningKeysService,
     private readonly lease: SchedulerLease,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   onApplicationBootstrap(): void {
+    // Only a serving instance ticks: a one-shot CLI context (no HTTP adapter) must not hold the
+    // lease or perform scheduled steps on its own clock.
+    if (!this.adapterHost.httpAdapter) return;
     this.timer = setInterval(() => void this.tick().catch((error: Error) => this.logger.warn(`signing-key tick failed: ${error.message}`)), KEY_RELOAD_INTERVAL_MS);
     this.timer.unref();
   }
 
+  /** Whether this instance ticks on its own (a serving instance, not a CLI context). */
+  get scheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await this.running.catch(() => undefined);
   }
 
