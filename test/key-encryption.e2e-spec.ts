@@ -87,51 +87,56 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
       await t.close();
       await database.drop();
     }
-  });
+  }, 120_000);
 
   it('keys:rewrap moves every key from plaintext, then to a new KEK, while instances keep serving', async () => {
     const database = await createTestDatabase();
     const [a, b] = [newKek(), newKek()];
     const cli = (args: string[], env: Record<string, string>) => runTs('src/cli.ts', args, { DATABASE_URL: database.url, ...env });
+    let t: TestApp | undefined;
+    const start = async (env: Record<string, string> = {}) => {
+      await t?.close();
+      t = undefined;
+      t = await TestApp.create({ database, env });
+      return t;
+    };
     try {
       // Before any KEK: plaintext, as before this feature.
-      let t = await TestApp.create({ database });
-      const client = await t.createClient();
-      const issued = await t.issueTokens(client);
-      const derivationKey = t.get(RefreshTokenDerivationKey).get();
-      expect((await t.get(KeysAdmin).list()).signing_keys[0].kek_id).toBeNull();
-      await t.close();
+      let app = await start();
+      const client = await app.createClient();
+      const issued = await app.issueTokens(client);
+      const derivationKey = app.get(RefreshTokenDerivationKey).get();
+      expect((await app.get(KeysAdmin).list()).signing_keys[0].kek_id).toBeNull();
 
-      // KEK A set: plaintext still reads; keys:rewrap seals everything under A.
-      t = await TestApp.create({ database, env: { KEY_ENCRYPTION_KEY: b64(a) } });
+      // KEK A set: plaintext still reads; keys:rewrap (the CLI, while an instance serves) seals everything under A.
+      app = await start({ KEY_ENCRYPTION_KEY: b64(a) });
       const first = await cli(['keys:rewrap'], { KEY_ENCRYPTION_KEY: b64(a) });
       expect(first).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(first.stdout)).toEqual({ kek_id: kekFingerprint(a), signing_keys: 1, derivation_key: 1 });
-      await t.refresh(client, issued.refresh_token!).expect(200);
-      await t.close();
+      await app.refresh(client, issued.refresh_token!).expect(200);
 
       // Moving to B: instances run with B and the previous A; rewrap while one serves.
       const both = { KEY_ENCRYPTION_KEY: b64(b), KEY_ENCRYPTION_KEY_PREVIOUS: b64(a) };
-      t = await TestApp.create({ database, env: both });
+      app = await start(both);
       const second = await cli(['keys:rewrap'], both);
       expect(JSON.parse(second.stdout)).toEqual({ kek_id: kekFingerprint(b), signing_keys: 1, derivation_key: 1 });
-      const again = await cli(['keys:rewrap'], both);
-      expect(JSON.parse(again.stdout)).toMatchObject({ signing_keys: 0, derivation_key: 0 });
-      const client2 = await t.createClient();
-      await t.refresh(client2, (await t.issueTokens(client2)).refresh_token!).expect(200);
-      await t.close();
+      expect(await app.get(KeysAdmin).rewrap()).toEqual({ kek_id: kekFingerprint(b), signing_keys: 0, derivation_key: 0 });
+      const client2 = await app.createClient();
+      await app.refresh(client2, (await app.issueTokens(client2)).refresh_token!).expect(200);
 
       // A is no longer needed, and no longer enough.
-      t = await TestApp.create({ database, env: { KEY_ENCRYPTION_KEY: b64(b) } });
-      expect(t.get(RefreshTokenDerivationKey).get().equals(derivationKey)).toBe(true);
-      const listing = await t.get(KeysAdmin).list();
+      app = await start({ KEY_ENCRYPTION_KEY: b64(b) });
+      expect(app.get(RefreshTokenDerivationKey).get().equals(derivationKey)).toBe(true);
+      const listing = await app.get(KeysAdmin).list();
       expect(new Set([...listing.signing_keys.map((key) => key.kek_id), listing.derivation_key_kek_id])).toEqual(new Set([kekFingerprint(b)]));
-      await t.close();
+      await t?.close();
+      t = undefined;
       await expect(TestApp.create({ database, env: { KEY_ENCRYPTION_KEY: b64(a) } })).rejects.toThrow(/wrong key-encryption key/);
     } finally {
+      await t?.close();
       await database.drop();
     }
-  });
+  }, 180_000);
 
   it.each([
     [{ KEY_ENCRYPTION_KEY: 'too-short' }, /KEY_ENCRYPTION_KEY must be a 256-bit key/],
@@ -153,5 +158,5 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
     } finally {
       await database.drop();
     }
-  });
+  }, 120_000);
 });

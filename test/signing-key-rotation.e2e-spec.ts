@@ -209,6 +209,9 @@ describe('two instances on one database', () => {
   it('rotate once, agree on the active key, and converge after a restart in the middle', async () => {
     const database = await createTestDatabase();
     const apps: TestApp[] = [];
+    // Apps here close out of creation order (a restart in the middle), so each one's restore of the
+    // environment is not last-in-first-out: put it back by hand afterwards.
+    const savedEnv = Object.fromEntries(Object.keys(rotationEnv).map((name) => [name, process.env[name]]));
     try {
       apps.push(await TestApp.create({ database, env: rotationEnv }), await TestApp.create({ database, env: rotationEnv }));
       const [a, b] = apps;
@@ -248,6 +251,10 @@ describe('two instances on one database', () => {
     } finally {
       await Promise.all(apps.map((app) => app.close()));
       await database.drop();
+      for (const [name, value] of Object.entries(savedEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 });
