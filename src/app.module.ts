@@ -12,6 +12,7 @@ import { microserviceConfig } from './config/microservice.config';
 import { retentionConfig } from './config/retention.config';
 import { rateLimitConfig } from './config/rate-limit.config';
 import { tokenConfig } from './config/token.config';
+import { keysConfig } from './config/keys.config';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
@@ -30,7 +31,7 @@ import { TokenModule } from './token/token.module';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig],
+      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig],
     }),
     LoggingModule,
     CommonModule,

@@ -6,6 +6,7 @@ import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { ClientLifecycleService } from './client-lifecycle.service';
 import { ClientsController } from './clients.controller';
 import { LoginRequestsController } from './login-requests.controller';
+import { SigningKeysController } from './signing-keys.controller';
 import { TokenFamiliesController } from './token-families.controller';
 
 /**
@@ -15,7 +16,7 @@ import { TokenFamiliesController } from './token-families.controller';
  */
 @Module({
   imports: [AuthorizeModule, TokenModule, ClientsModule],
-  controllers: [LoginRequestsController, TokenFamiliesController, ClientsController],
+  controllers: [LoginRequestsController, TokenFamiliesController, ClientsController, SigningKeysController],
   providers: [AdminApiKeyGuard, ClientLifecycleService],
   exports: [AdminApiKeyGuard, ClientLifecycleService],
 })

@@ -13,6 +13,7 @@ import { DatabaseService } from '../database/database.service';
 import { CliCommand, parse, required } from './cli-args';
 import { clientsDelete, clientsDisable, clientsEnable, clientsRotateSecret, clientsShow, clientsUpdate } from './client-commands';
 import { CliError } from './cli-error';
+import { keysCommands } from './keys-commands';
 
 export type { CliCommand } from './cli-args';
 
@@ -115,4 +116,5 @@ export const commands: Record<string, CliCommand> = {
   'tokens:issue': tokensIssue,
   'tokens:list': tokensList,
   'tokens:revoke': tokensRevoke,
+  ...keysCommands,
 };

@@ -185,6 +185,25 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   RETENTION_MAX_BATCHES = 20;
 
+  /**
+   * Seconds between automatic signing-key rotations; 0 turns the schedule off (manual keys:rotate
+   * only). 90 days: the common default of peers (Duende), short enough to bound a silent key leak.
+   */
+  @Type(() => Number) @IsInt() @Min(0)
+  SIGNING_KEY_ROTATION_INTERVAL = 7776000;
+
+  /** `Cache-Control: max-age` of the JWKS in seconds; a new key is published this long (plus margins) before it signs. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86400)
+  JWKS_MAX_AGE = 300;
+
+  /** 256-bit key-encryption key (base64) or `file:/path`; unset: private keys are stored in plaintext. */
+  @IsOptional() @IsString()
+  KEY_ENCRYPTION_KEY?: string;
+
+  /** The previous KEK, still accepted for reading while `keys:rewrap` moves every key to the new one. */
+  @IsOptional() @IsString()
+  KEY_ENCRYPTION_KEY_PREVIOUS?: string;
+
   /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
   @Type(() => Number) @IsInt() @Min(1)
   SHUTDOWN_TIMEOUT = 25;

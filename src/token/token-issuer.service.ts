@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import { tokenConfig, TokenConfig } from '../config/token.config';
 import { SecurityEvents } from '../events/security-events.service';
-import { SigningKeysService } from './keys/signing-keys.service';
+import { AccessTokenSigner } from './keys/access-token-signer';
 import { TokenResponse } from './token-response';
 
 export const FAMILY_ID_CLAIM = 'family_id';
@@ -52,8 +51,7 @@ export interface PreparedTokenResponse {
 @Injectable()
 export class TokenIssuer {
   constructor(
-    private readonly jwt: JwtService,
-    private readonly keys: SigningKeysService,
+    private readonly signer: AccessTokenSigner,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
@@ -61,7 +59,6 @@ export class TokenIssuer {
   ) {}
 
   private issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number; jti: string; exp: number } {
-    const key = this.keys.signingKey();
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = grant.notAfter === undefined ? iat + this.config.accessTokenTtl : Math.min(iat + this.config.accessTokenTtl, Math.floor(grant.notAfter / 1000));
     // Never negative: a grant ending within this very second gets a token that is already expired.
@@ -80,12 +77,8 @@ export class TokenIssuer {
       // Private claim (RFC 7519 §4.3): lets introspection end the token with its family (RFC 7009 §2.1).
       ...(grant.familyId === undefined ? {} : { [FAMILY_ID_CLAIM]: grant.familyId }),
     };
-    const accessToken = this.jwt.sign(payload, {
-      algorithm: key.alg as 'ES256' | 'RS256',
-      privateKey: key.privateKey as unknown as string,
-      // RFC 9068 §2.1: the header MUST carry typ "at+jwt".
-      header: { alg: key.alg, typ: 'at+jwt', kid: key.kid },
-    });
+    // RFC 9068 §2.1: the header MUST carry typ "at+jwt". The signer adds alg and kid.
+    const accessToken = this.signer.sign(payload, { typ: 'at+jwt' });
     return { accessToken, expiresIn, jti, exp: iat + expiresIn };
   }
 

@@ -8,7 +8,13 @@ import { AuthorizationCodesRepository } from './grants/authorization-code/author
 import { ClientCredentialsGrantService } from './grants/client-credentials/client-credentials-grant.service';
 import { GrantHandlerRegistry } from './grants/grant-handler.registry';
 import { RefreshGrantService } from './grants/refresh-token/refresh-grant.service';
+import { AccessTokenSigner } from './keys/access-token-signer';
 import { JwksController } from './keys/jwks.controller';
+import { KeyEncryption } from './keys/key-encryption.service';
+import { KeysAdmin } from './keys/keys-admin.service';
+import { LocalAccessTokenSigner } from './keys/local-access-token-signer.service';
+import { SchedulerLease } from './keys/scheduler-lease.service';
+import { SigningKeyScheduler } from './keys/signing-key-scheduler.service';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-derivation-key.service';
@@ -30,7 +36,12 @@ import { TokenIssuer } from './token-issuer.service';
   controllers: [TokenController, JwksController],
   providers: [
     GrantHandlerRegistry,
+    KeyEncryption,
     SigningKeysService,
+    SchedulerLease,
+    SigningKeyScheduler,
+    KeysAdmin,
+    { provide: AccessTokenSigner, useClass: LocalAccessTokenSigner },
     TokenIssuer,
     RefreshTokensRepository,
     RefreshTokenDerivationKey,
@@ -41,6 +52,6 @@ import { TokenIssuer } from './token-issuer.service';
     AuthorizationCodesRepository,
     AuthorizationCodeGrantService,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin],
 })
 export class TokenModule {}

@@ -1,14 +1,22 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { keysConfig, KeysConfig } from '../../config/keys.config';
 import { SigningKeysService } from './signing-keys.service';
 
 @Controller()
 export class JwksController {
-  constructor(private readonly keys: SigningKeysService) {}
+  constructor(
+    private readonly keys: SigningKeysService,
+    @Inject(keysConfig.KEY) private readonly config: KeysConfig,
+  ) {}
 
-  /** The `jwks_uri` of the metadata document (RFC 8414 §2), public keys only. */
+  /**
+   * The `jwks_uri` of the metadata document (RFC 8414 §2), public keys only. Its max-age
+   * (JWKS_MAX_AGE) is what the pending period of a new key is derived from (SigningKeySchedule).
+   */
   @Get('.well-known/jwks.json')
-  @Header('Cache-Control', 'public, max-age=300')
-  jwks(): Promise<{ keys: Record<string, string>[] }> {
+  jwks(@Res({ passthrough: true }) response: Response): Promise<{ keys: Record<string, string>[] }> {
+    response.setHeader('Cache-Control', `public, max-age=${this.config.jwksMaxAge}`);
     return this.keys.publicJwks();
   }
 }

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Clock } from '../../common/clock';
+import { DatabaseService } from '../../database/database.service';
+
+/**
+ * A lease row per scheduled job, so exactly one instance performs a step. Taking it is one
+ * conditional UPDATE ("mine already, or expired"), whose affected-row count says who won: the same
+ * statement on SQLite (several processes may share the file) and PostgreSQL. An instance that dies
+ * holding the lease loses it when it expires, and the next instance carries on.
+ */
+@Injectable()
+export class SchedulerLease {
+  /** This process's holder id; never reused, so a restarted instance does not inherit a lease. */
+  readonly holder = randomUUID();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly clock: Clock,
+  ) {}
+
+  async tryAcquire(name: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    return this.database.sqlRun(async (sql) => {
+      await sql.run('INSERT INTO scheduler_leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, '', 0]);
+      const taken = await sql.run(
+        'UPDATE scheduler_leases SET holder = $1, expires_at = $2 WHERE name = $3 AND (holder = $1 OR expires_at <= $4)',
+        [this.holder, now + ttlMs, name, now],
+      );
+      return taken === 1;
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { SchedulerLease } from './scheduler-lease.service';
+import { KEY_RELOAD_INTERVAL_MS } from './signing-key-schedule';
+import { SigningKeysService } from './signing-keys.service';
+
+export const SIGNING_KEYS_LEASE = 'signing_keys';
+/** Renewed on every tick by the holder; a dead holder's lease passes on after this long. */
+const LEASE_TTL_MS = 30_000;
+
+/**
+ * Every instance ticks every KEY_RELOAD_INTERVAL_MS (real time): the one holding the lease applies
+ * the scheduled step (create a pending key, retire the superseded one, remove expired ones), and
+ * every instance re-reads the key set. The pending period (JWKS max-age + this interval + margin)
+ * is longer than the interval, so every instance has loaded a key before it signs.
+ * Tests drive `tick()` themselves after moving the fake clock.
+ */
+@Injectable()
+export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SigningKeyScheduler.name);
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly keys: SigningKeysService,
+    private readonly lease: SchedulerLease,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Only a serving instance ticks: a one-shot CLI context (no HTTP adapter) must not hold the
+    // lease or perform scheduled steps on its own clock.
+    if (!this.adapterHost.httpAdapter) return;
+    this.timer = setInterval(() => void this.tick().catch((error: Error) => this.logger.warn(`signing-key tick failed: ${error.message}`)), KEY_RELOAD_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Whether this instance ticks on its own (a serving instance, not a CLI context). */
+  get scheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running.catch(() => undefined);
+  }
+
+  /** One tick; ticks never overlap within an instance. Returns whether this instance held the lease. */
+  tick(): Promise<boolean> {
+    const result = this.running.catch(() => undefined).then(async () => {
+      const holder = await this.lease.tryAcquire(SIGNING_KEYS_LEASE, LEASE_TTL_MS);
+      if (holder) await this.keys.applyScheduledStep();
+      else await this.keys.reload();
+      return holder;
+    });
+    this.running = result.then(() => undefined);
+    return result;
+  }
+}

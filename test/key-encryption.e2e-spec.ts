@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kekFingerprint } from '../src/token/keys/key-encryption.service';
+import { KeysAdmin } from '../src/token/keys/keys-admin.service';
+import { RefreshTokenDerivationKey } from '../src/token/refresh-tokens/refresh-token-derivation-key.service';
+import { freePort } from './support/free-port';
+import { runTs } from './support/run-node';
+import { TestApp, TestClient } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+const newKek = () => randomBytes(32);
+const b64 = (key: Buffer) => key.toString('base64');
+
+/**
+ * What a database dump holds: the raw bytes of the SQLite file (with its journal/WAL), or on
+ * PostgreSQL every key row as text.
+ */
+async function dumpOf(t: TestApp, database: TestDatabase): Promise<Buffer> {
+  if (database.sqliteFile) {
+    const files = [database.sqliteFile, `${database.sqliteFile}-wal`, `${database.sqliteFile}-journal`].filter((file) => existsSync(file));
+    return Buffer.concat(files.map((file) => readFileSync(file)));
+  }
+  const rows = [await t.dataSource().query('SELECT * FROM signing_keys'), await t.dataSource().query('SELECT * FROM server_secrets')];
+  return Buffer.from(JSON.stringify(rows));
+}
+
+describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kek-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the database holds no private key material, and without the KEK the code cannot sign', async () => {
+    const database = await createTestDatabase();
+    const kek = newKek();
+    const kekFile = join(dir, 'kek');
+    writeFileSync(kekFile, `${b64(kek)}\n`, { mode: 0o600 });
+    const env = { KEY_ENCRYPTION_KEY: `file:${kekFile}`, ACCESS_TOKEN_SIGNING_ALG: 'RS256' };
+    let t = await TestApp.create({ database, env });
+    let dump: Buffer;
+    let derivationKey: Buffer;
+    let client: TestClient;
+    let refreshToken: string;
+    try {
+      client = await t.createClient();
+      const issued = await t.issueTokens(client);
+      refreshToken = (await t.refresh(client, issued.refresh_token!).expect(200)).body.refresh_token;
+      await t.get(KeysAdmin).rotate();
+      derivationKey = t.get(RefreshTokenDerivationKey).get();
+      const listing = await t.get(KeysAdmin).list();
+      expect(listing.kek_id).toBe(kekFingerprint(kek));
+      expect(listing.derivation_key_kek_id).toBe(kekFingerprint(kek));
+      expect(listing.signing_keys.map((key) => key.kek_id)).toEqual([kekFingerprint(kek), kekFingerprint(kek)]);
+      dump = await dumpOf(t, database);
+    } finally {
+      await t.close();
+    }
+    expect(dump.length).toBeGreaterThan(0);
+    for (const needle of ['PRIVATE KEY', '"d":', derivationKey.toString('base64url'), derivationKey.toString('base64')]) {
+      expect(dump.includes(Buffer.from(needle))).toBe(false);
+    }
+    expect(dump.includes(derivationKey)).toBe(false);
+
+    // The dump plus the code, without the KEK: the service refuses to start, in one line.
+    let copy = database;
+    if (database.sqliteFile) {
+      const copied = join(dir, 'dump.sqlite');
+      copyFileSync(database.sqliteFile, copied);
+      copy = { url: `sqlite:${copied}`, sqliteFile: copied, drop: async () => undefined };
+    }
+    const boot = await runTs('src/main.ts', [], { DATABASE_URL: copy.url, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', KEY_ENCRYPTION_KEY: '' });
+    expect(boot.code).toBe(1);
+    expect(boot.stderr.trim().split('\n')).toEqual([expect.stringMatching(/is encrypted with key-encryption key \S+, but KEY_ENCRYPTION_KEY is not set$/)]);
+    await expect(TestApp.create({ database: copy })).rejects.toThrow(/KEY_ENCRYPTION_KEY is not set/);
+    // A wrong KEK is named as such, not a decryption stack trace.
+    await expect(TestApp.create({ database: copy, env: { KEY_ENCRYPTION_KEY: b64(newKek()) } })).rejects.toThrow(/wrong key-encryption key/);
+
+    // With the KEK it all works again, including the refresh token issued before.
+    t = await TestApp.create({ database, env });
+    try {
+      expect(t.get(RefreshTokenDerivationKey).get().equals(derivationKey)).toBe(true);
+      await t.refresh(client, refreshToken).expect(200);
+    } finally {
+      await t.close();
+      await database.drop();
+    }
+  }, 120_000);
+
+  it('keys:rewrap moves every key from plaintext, then to a new KEK, while instances keep serving', async () => {
+    const database = await createTestDatabase();
+    const [a, b] = [newKek(), newKek()];
+    const cli = (args: string[], env: Record<string, string>) => runTs('src/cli.ts', args, { DATABASE_URL: database.url, ...env });
+    let t: TestApp | undefined;
+    const start = async (env: Record<string, string> = {}) => {
+      await t?.close();
+      t = undefined;
+      t = await TestApp.create({ database, env });
+      return t;
+    };
+    try {
+      // Before any KEK: plaintext, as before this feature.
+      let app = await start();
+      const client = await app.createClient();
+      const issued = await app.issueTokens(client);
+      const derivationKey = app.get(RefreshTokenDerivationKey).get();
+      expect((await app.get(KeysAdmin).list()).signing_keys[0].kek_id).toBeNull();
+
+      // KEK A set: plaintext still reads; keys:rewrap (the CLI, while an instance serves) seals everything under A.
+      app = await start({ KEY_ENCRYPTION_KEY: b64(a) });
+      const first = await cli(['keys:rewrap'], { KEY_ENCRYPTION_KEY: b64(a) });
+      expect(first).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(first.stdout)).toEqual({ kek_id: kekFingerprint(a), signing_keys: 1, derivation_key: 1 });
+      await app.refresh(client, issued.refresh_token!).expect(200);
+
+      // Moving to B: instances run with B and the previous A; rewrap while one serves.
+      const both = { KEY_ENCRYPTION_KEY: b64(b), KEY_ENCRYPTION_KEY_PREVIOUS: b64(a) };
+      app = await start(both);
+      const second = await cli(['keys:rewrap'], both);
+      expect(JSON.parse(second.stdout)).toEqual({ kek_id: kekFingerprint(b), signing_keys: 1, derivation_key: 1 });
+      expect(await app.get(KeysAdmin).rewrap()).toEqual({ kek_id: kekFingerprint(b), signing_keys: 0, derivation_key: 0 });
+      const client2 = await app.createClient();
+      await app.refresh(client2, (await app.issueTokens(client2)).refresh_token!).expect(200);
+
+      // A is no longer needed, and no longer enough.
+      app = await start({ KEY_ENCRYPTION_KEY: b64(b) });
+      expect(app.get(RefreshTokenDerivationKey).get().equals(derivationKey)).toBe(true);
+      const listing = await app.get(KeysAdmin).list();
+      expect(new Set([...listing.signing_keys.map((key) => key.kek_id), listing.derivation_key_kek_id])).toEqual(new Set([kekFingerprint(b)]));
+      await t?.close();
+      t = undefined;
+      await expect(TestApp.create({ database, env: { KEY_ENCRYPTION_KEY: b64(a) } })).rejects.toThrow(/wrong key-encryption key/);
+    } finally {
+      await t?.close();
+      await database.drop();
+    }
+  }, 180_000);
+
+  it.each([
+    [{ KEY_ENCRYPTION_KEY: 'too-short' }, /KEY_ENCRYPTION_KEY must be a 256-bit key/],
+    [{ KEY_ENCRYPTION_KEY: 'file:/nonexistent/kek' }, /KEY_ENCRYPTION_KEY: cannot read \/nonexistent\/kek \(ENOENT\)/],
+    [{ KEY_ENCRYPTION_KEY_PREVIOUS: b64(randomBytes(32)) }, /KEY_ENCRYPTION_KEY_PREVIOUS needs KEY_ENCRYPTION_KEY/],
+  ])('a bad KEK setting %p fails the start in one line', async (env, message) => {
+    await expect(TestApp.create({ env })).rejects.toThrow(message);
+  });
+
+  it('keys:rewrap without KEY_ENCRYPTION_KEY is refused', async () => {
+    const database = await createTestDatabase();
+    try {
+      const t = await TestApp.create({ database });
+      await t.close();
+      const result = await runTs('src/cli.ts', ['keys:rewrap'], { DATABASE_URL: database.url });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('error: keys:rewrap needs KEY_ENCRYPTION_KEY (the key to move to)\n');
+      expect(result.stdout).toBe('');
+    } finally {
+      await database.drop();
+    }
+  }, 120_000);
+});
