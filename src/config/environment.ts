@@ -97,6 +97,18 @@ export class Environment {
   @Matches(/^\S{32,}$/, { message: 'MICROSERVICE_SECRET (at least 32 characters, no spaces) is required when MICROSERVICE_PORT is set' })
   MICROSERVICE_SECRET?: string;
 
+  /** TCP transport: open connections at once; more are closed as they arrive. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  MICROSERVICE_MAX_CONNECTIONS = 64;
+
+  /** TCP transport: seconds a frame may take to arrive whole once it started. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(300)
+  MICROSERVICE_FRAME_TIMEOUT = 5;
+
+  /** TCP transport: seconds without traffic before a connection is closed (clients reconnect); 0: never. */
+  @Type(() => Number) @IsInt() @Min(0)
+  MICROSERVICE_IDLE_TIMEOUT = 300;
+
   @IsUrl({ require_tld: false, protocols: ['nats', 'tls'], require_protocol: true })
   NATS_URL = 'nats://127.0.0.1:4222';
 

@@ -1,4 +1,5 @@
 import { ConfigType, registerAs } from '@nestjs/config';
+import { MAX_FRAME_LENGTH } from '../microservice/bounded-json-socket';
 import { loadEnvironment } from './environment';
 
 /** The trusted-network face of the service (see src/microservice/). Off unless MICROSERVICE_PORT is set. */
@@ -12,6 +13,14 @@ export const microserviceConfig = registerAs('microservice', () => {
     secret: env.MICROSERVICE_SECRET ?? '',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     natsUrl: env.NATS_URL,
+    tcpLimits: {
+      maxConnections: env.MICROSERVICE_MAX_CONNECTIONS,
+      frameTimeoutMs: env.MICROSERVICE_FRAME_TIMEOUT * 1000,
+      idleTimeoutMs: env.MICROSERVICE_IDLE_TIMEOUT * 1000,
+      maxFrameLength: MAX_FRAME_LENGTH,
+      maxInFlight: 16,
+      maxSendBuffer: 1024 * 1024,
+    },
   };
 });
 
