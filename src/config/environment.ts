@@ -24,6 +24,22 @@ export class Environment {
   })
   TRUST_PROXY = 'false';
 
+  /** Seconds a client may take to send the request headers (slow-header attacks). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  HTTP_HEADERS_TIMEOUT = 10;
+
+  /** Seconds a client may take to send a whole request, body included (≥ HTTP_HEADERS_TIMEOUT). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  HTTP_REQUEST_TIMEOUT = 30;
+
+  /** Seconds an idle keep-alive connection is kept; above a load balancer's usual 60 s idle timeout. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  HTTP_KEEP_ALIVE_TIMEOUT = 65;
+
+  /** Open HTTP connections at once; further ones are closed as they arrive. */
+  @Type(() => Number) @IsInt() @Min(1)
+  HTTP_MAX_CONNECTIONS = 2048;
+
   @IsString() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'DATABASE_URL must be sqlite:<path> or postgres://user@host:port/db',
   })
@@ -160,6 +176,8 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
   const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
   // A login request can only be completed through the admin API.
   if (environment.LOGIN_URL && !environment.ADMIN_API_KEY) problems.push('LOGIN_URL needs ADMIN_API_KEY (the login app calls the admin API)');
+  // Node ends a request at requestTimeout whether or not its headers are complete.
+  if (environment.HTTP_HEADERS_TIMEOUT > environment.HTTP_REQUEST_TIMEOUT) problems.push('HTTP_HEADERS_TIMEOUT must not exceed HTTP_REQUEST_TIMEOUT');
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }
