@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { securityHeaders } from './common/security-headers';
 import { appConfig, AppConfig } from './config/app.config';
 import { applyHttpServerLimits } from './lifecycle/http-server-limits';
 import { answerHttpClientErrors } from './oauth/http-client-error';
@@ -15,6 +16,8 @@ export function configureApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
+  // Before every route and middleware, so that 404s and errors carry them too.
+  express.use(securityHeaders);
   const config = app.get<AppConfig>(appConfig.KEY);
   // Which proxies may tell us the client's address (per-IP rate limits, logs): TRUST_PROXY.
   express.set('trust proxy', config.trustProxy);
