@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { configureProduction } from './app.production';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
+import { startMetricsListener } from './metrics/metrics-listener';
 import { startMicroservice } from './microservice/connect-microservice';
 
 async function bootstrap(): Promise<void> {
@@ -13,6 +14,7 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   configureProduction(app, env);
   await startMicroservice(app);
+  await startMetricsListener(app);
   await app.listen(env.PORT, env.HOST);
   Logger.log(`token endpoint on ${await app.getUrl()}/oauth/token`, 'Bootstrap');
 }

@@ -8,18 +8,18 @@ import type { NextFunction, Request, Response } from 'express';
  *   (older browsers): no page can be framed for clickjacking (RFC 6749 §10.13); `form-action` and
  *   `base-uri` do not fall back to default-src, so they are closed explicitly.
  */
-const HEADERS = {
+export const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
 } as const;
 
 export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.set(HEADERS);
+  res.set(SECURITY_HEADERS);
   next();
 }
 
 /** The same headers as raw header lines, for answers written straight to the socket. */
-export const SECURITY_HEADER_LINES = Object.entries(HEADERS)
+export const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS)
   .map(([name, value]) => `${name}: ${value}\r\n`)
   .join('');

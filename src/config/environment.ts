@@ -144,6 +144,18 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(600)
   AUTHORIZATION_CODE_TTL = 60;
 
+  /** Serves /metrics on a listener of its own (not the public port); unset: see METRICS_TOKEN. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Bind address of the metrics listener; unset: HOST. */
+  @IsOptional() @IsString() @Transform(toTrimmed)
+  METRICS_HOST?: string;
+
+  /** Bearer token a scraper must present; without METRICS_PORT it puts /metrics on the public port. */
+  @IsOptional() @Matches(/^\S{32,}$/, { message: 'METRICS_TOKEN must be at least 32 characters without spaces (e.g. openssl rand -base64 32)' })
+  METRICS_TOKEN?: string;
+
   /** Seconds between retention cleanups on each instance; 0 turns the cleanup off. */
   @Type(() => Number) @IsInt() @Min(0)
   RETENTION_INTERVAL = 3600;
@@ -177,6 +189,7 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
   // A login request can only be completed through the admin API.
   if (environment.LOGIN_URL && !environment.ADMIN_API_KEY) problems.push('LOGIN_URL needs ADMIN_API_KEY (the login app calls the admin API)');
   // Node ends a request at requestTimeout whether or not its headers are complete.
+  if (environment.METRICS_PORT !== undefined && environment.METRICS_PORT === environment.PORT) problems.push('METRICS_PORT must differ from PORT');
   if (environment.HTTP_HEADERS_TIMEOUT > environment.HTTP_REQUEST_TIMEOUT) problems.push('HTTP_HEADERS_TIMEOUT must not exceed HTTP_REQUEST_TIMEOUT');
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
