@@ -138,9 +138,24 @@ export class BoundedJsonSocket extends TcpSocket {
     this.dropped = true;
     this.buffer = '';
     this.clearFrameTimer();
-    const peer = `${this.socket.remoteAddress ?? 'unknown'}:${this.socket.remotePort ?? ''}`;
-    if (warn) BoundedJsonSocket.logger.warn(`closed a TCP connection from ${peer}: ${reason}`);
+    if (warn) BoundedJsonSocket.warnThrottled(`${this.socket.remoteAddress ?? 'unknown'}:${this.socket.remotePort ?? ''}`, reason);
     this.socket.destroy();
+  }
+
+  private static lastWarning = 0;
+  private static suppressed = 0;
+
+  /** One line per second at most: a flood of bad connections must not become a flood of log lines. */
+  private static warnThrottled(peer: string, reason: string): void {
+    const now = Date.now();
+    if (now - BoundedJsonSocket.lastWarning < 1000) {
+      BoundedJsonSocket.suppressed++;
+      return;
+    }
+    const more = BoundedJsonSocket.suppressed > 0 ? ` (and ${BoundedJsonSocket.suppressed} more since the last line)` : '';
+    BoundedJsonSocket.logger.warn(`closed a TCP connection from ${peer}: ${reason}${more}`);
+    BoundedJsonSocket.lastWarning = now;
+    BoundedJsonSocket.suppressed = 0;
   }
 
   private clearFrameTimer(): void {
