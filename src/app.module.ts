@@ -8,6 +8,7 @@ import { adminConfig } from './config/admin.config';
 import { appConfig } from './config/app.config';
 import { authorizationConfig } from './config/authorization.config';
 import { databaseConfig } from './config/database.config';
+import { metricsConfig } from './config/metrics.config';
 import { microserviceConfig } from './config/microservice.config';
 import { retentionConfig } from './config/retention.config';
 import { rateLimitConfig } from './config/rate-limit.config';
@@ -31,7 +32,7 @@ import { TokenModule } from './token/token.module';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig],
+      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig, metricsConfig],
     }),
     LoggingModule,
     CommonModule,

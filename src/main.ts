@@ -12,6 +12,7 @@ import { Clock } from './common/clock';
 import { appConfig, AppConfig } from './config/app.config';
 import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
 import { DatabaseService } from './database/database.service';
+import { startMetricsListener } from './metrics/metrics-listener';
 import { startMicroservice } from './microservice/connect-microservice';
 
 /**
@@ -32,6 +33,7 @@ async function bootstrap(): Promise<void> {
   logger.attach(app.get(PinoLogger));
   app.useLogger(logger);
   await startMicroservice(app);
+  await startMetricsListener(app);
   await app.listen(env.PORT, env.HOST);
   const issuer = app.get<AppConfig>(appConfig.KEY).issuer;
   const others = await recordServerIssuer(app.get(DatabaseService), issuer, app.get(Clock).now());

@@ -271,7 +271,8 @@ const AUTHORIZE_ENDPOINT: EndpointUnderTest = {
   failure: ({ req, reply }) => {
     if (!isHtml(reply)) return rfcErrorBodyProblems(reply.body);
     if (req.method !== 'GET' || reply.status !== 400) return `HTML ${reply.status} for ${req.method}`;
-    if (reply.headers['content-security-policy'] !== "default-src 'none'") return `CSP ${reply.headers['content-security-policy']}`;
+    const csp = String(reply.headers['content-security-policy']);
+    if (!csp.startsWith("default-src 'none';") || !csp.includes("frame-ancestors 'none'")) return `CSP ${csp}`;
     return String(reply.body).includes('<h1>Invalid authorization request</h1>') ? null : 'not the error page';
   },
   effects: [

@@ -1,5 +1,7 @@
+import { startMetricsListener } from '../src/metrics/metrics-listener';
 import { FirstPartyIssuanceService } from '../src/microservice/first-party-issuance.service';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
+import { freePort } from './support/free-port';
 import { revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 import { TrustedSubjectGrantModule } from './support/trusted-subject-grant/trusted-subject-grant.module';
@@ -12,17 +14,28 @@ describe('Prometheus metrics at /metrics', () => {
   let client: TestClient;
   let flow: CodeFlow;
 
+  let metricsUrl: string;
+
   beforeAll(async () => {
+    // Scraped the way production does: on the metrics listener (METRICS_PORT), not the public port.
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     t = await TestApp.create({
-      env: { ...codeFlowEnv, REFRESH_TOKEN_REUSE_INTERVAL: String(REUSE_INTERVAL) },
+      env: { ...codeFlowEnv, REFRESH_TOKEN_REUSE_INTERVAL: String(REUSE_INTERVAL), METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },
       imports: [TrustedSubjectGrantModule],
+      beforeInit: (app) => startMetricsListener(app),
     });
     flow = new CodeFlow(t);
     client = await t.createClient();
   });
   afterAll(() => t.close());
 
-  const scrape = async () => (await t.http().get('/metrics').expect(200).expect('content-type', /text\/plain/)).text;
+  const scrape = async () => {
+    const res = await fetch(metricsUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    return res.text();
+  };
   const value = (text: string, series: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line === undefined ? 0 : Number(line.slice(series.length + 1));

@@ -3,6 +3,8 @@ import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { introspect, revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 
+const METRICS_TOKEN = 'm'.repeat(40);
+
 const LOGIN_TTL = 600;
 const CODE_TTL = 60;
 const ACCESS_TTL = 900;
@@ -27,6 +29,8 @@ describe('retention cleanup of login requests, authorization codes and revoked a
         REFRESH_TOKEN_ABSOLUTE_TTL: String(ABSOLUTE_TTL),
         RETENTION_BATCH_SIZE: '2',
         RETENTION_MAX_BATCHES: '1000',
+        // /metrics is on the public port only behind METRICS_TOKEN (or on METRICS_PORT).
+        METRICS_TOKEN,
       },
     });
     flow = new CodeFlow(t);
@@ -141,7 +145,7 @@ describe('retention cleanup of login requests, authorization codes and revoked a
     expect(runs.reduce((sum, run) => sum + run.loginRequests, 0)).toBe(9);
     expect(await codeRows()).toBe(0);
     expect(await count('login_requests')).toBe(0);
-    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    const metrics = (await t.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
     expect(metrics).toMatch(/^oauth_retention_deleted_records_total\{kind="authorizationCodes"\} \d+$/m);
   });
 });

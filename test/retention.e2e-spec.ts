@@ -1,6 +1,8 @@
 import { RetentionService } from '../src/retention/retention.service';
 import { TestApp, TestClient } from './support/test-app';
 
+const METRICS_TOKEN = 'm'.repeat(40);
+
 const ABSOLUTE_TTL = 600;
 const REVOKED_TTL = 300;
 const TICK = 60;
@@ -24,6 +26,8 @@ describe('retention cleanup', () => {
         RETENTION_REVOKED_TTL: String(REVOKED_TTL),
         RETENTION_BATCH_SIZE: '3',
         RETENTION_MAX_BATCHES: '1000',
+        // /metrics is on the public port only behind METRICS_TOKEN (or on METRICS_PORT).
+        METRICS_TOKEN,
       },
     });
     client = await t.createClient();
@@ -83,7 +87,7 @@ describe('retention cleanup', () => {
     for (let i = 0; i < 20; i++) await t.issueTokens(client, `crowd-${i}`);
     const families = await count('token_families');
     t.clock.advance(ABSOLUTE_TTL * 2);
-    const scraped = async () => Number(/^oauth_retention_deleted_families_total (\d+)$/m.exec((await t.http().get('/metrics')).text)![1]);
+    const scraped = async () => Number(/^oauth_retention_deleted_families_total (\d+)$/m.exec((await t.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`)).text)![1]);
     const before = await scraped();
     const deleted = await Promise.all([retention.runOnce(), retention.runOnce(), retention.runOnce()]);
     expect(deleted.reduce((a, b) => a + b, 0)).toBe(families);

@@ -21,8 +21,11 @@ function createLoginApp({ tokenServiceUrl, adminApiKey }) {
   app.use((_req, res, next) => {
     res.set({
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+      // Inline styles only; no framing (clickjacking a login form). No form-action: browsers apply
+      // it to the redirect that follows the POST, and that goes to the client's redirect URI.
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
       'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
     });
     next();

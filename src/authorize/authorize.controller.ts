@@ -21,7 +21,8 @@ export class AuthorizeController {
       res.end();
       return;
     }
-    res.status(400).setHeader('Content-Security-Policy', "default-src 'none'");
+    // Its CSP (frame-ancestors 'none' included) comes from securityHeaders, as for every response.
+    res.status(400);
     res.type('html').send(errorPage(outcome.errorPage));
   }
 }

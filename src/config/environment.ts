@@ -29,6 +29,22 @@ export class Environment {
   })
   TRUST_PROXY = 'false';
 
+  /** Seconds a client may take to send the request headers (slow-header attacks). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  HTTP_HEADERS_TIMEOUT = 10;
+
+  /** Seconds a client may take to send a whole request, body included (≥ HTTP_HEADERS_TIMEOUT). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  HTTP_REQUEST_TIMEOUT = 30;
+
+  /** Seconds an idle keep-alive connection is kept; above a load balancer's usual 60 s idle timeout. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  HTTP_KEEP_ALIVE_TIMEOUT = 65;
+
+  /** Open HTTP connections at once; further ones are closed as they arrive. */
+  @Type(() => Number) @IsInt() @Min(1)
+  HTTP_MAX_CONNECTIONS = 2048;
+
   @IsString() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'DATABASE_URL must be sqlite:<path> or postgres://user@host:port/db',
   })
@@ -150,6 +166,18 @@ export class Environment {
   @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'MICROSERVICE_SUBJECT_PREFIX must be dot-separated words of letters, digits, "_" or "-"' })
   MICROSERVICE_SUBJECT_PREFIX = 'oauth';
 
+  /** TCP transport: open connections at once; more are closed as they arrive. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  MICROSERVICE_MAX_CONNECTIONS = 64;
+
+  /** TCP transport: seconds a frame may take to arrive whole once it started. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(300)
+  MICROSERVICE_FRAME_TIMEOUT = 5;
+
+  /** TCP transport: seconds without traffic before a connection is closed (clients reconnect); 0: never. */
+  @Type(() => Number) @IsInt() @Min(0)
+  MICROSERVICE_IDLE_TIMEOUT = 300;
+
   /** Where /oauth/authorize sends the browser with `?login_challenge=`; unset: no code flow. */
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   @Matches(/^[^#]*$/, { message: 'LOGIN_URL must not contain a fragment' })
@@ -169,6 +197,18 @@ export class Environment {
   // RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes is RECOMMENDED.
   @Type(() => Number) @IsInt() @Min(1) @Max(600)
   AUTHORIZATION_CODE_TTL = 60;
+
+  /** Serves /metrics on a listener of its own (not the public port); unset: see METRICS_TOKEN. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Bind address of the metrics listener; unset: HOST. */
+  @IsOptional() @IsString() @Transform(toTrimmed)
+  METRICS_HOST?: string;
+
+  /** Bearer token a scraper must present; without METRICS_PORT it puts /metrics on the public port. */
+  @IsOptional() @Matches(/^\S{32,}$/, { message: 'METRICS_TOKEN must be at least 32 characters without spaces (e.g. openssl rand -base64 32)' })
+  METRICS_TOKEN?: string;
 
   /** Seconds between retention cleanups on each instance; 0 turns the cleanup off. */
   @Type(() => Number) @IsInt() @Min(0)
@@ -248,6 +288,9 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
   }
   if (environment.ISSUER && /[?#]/.test(environment.ISSUER)) problems.push(`ISSUER must have no query or fragment (RFC 8414 §2) (got "${environment.ISSUER}")`);
   problems.push(...microserviceProblems(environment));
+  // Node ends a request at requestTimeout whether or not its headers are complete.
+  if (environment.METRICS_PORT !== undefined && environment.METRICS_PORT === environment.PORT) problems.push('METRICS_PORT must differ from PORT');
+  if (environment.HTTP_HEADERS_TIMEOUT > environment.HTTP_REQUEST_TIMEOUT) problems.push('HTTP_HEADERS_TIMEOUT must not exceed HTTP_REQUEST_TIMEOUT');
   if (problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }

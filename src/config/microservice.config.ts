@@ -1,4 +1,5 @@
 import { ConfigType, registerAs } from '@nestjs/config';
+import { MAX_FRAME_LENGTH } from '../microservice/bounded-json-socket';
 import { loadEnvironment, microserviceTransport } from './environment';
 
 /** The trusted-network face of the service (see src/microservice/). Off unless a transport is configured. */
@@ -15,6 +16,14 @@ export const microserviceConfig = registerAs('microservice', () => {
     natsUrl: env.NATS_URL ?? '',
     natsQueue: env.MICROSERVICE_NATS_QUEUE,
     subjectPrefix: env.MICROSERVICE_SUBJECT_PREFIX,
+    tcpLimits: {
+      maxConnections: env.MICROSERVICE_MAX_CONNECTIONS,
+      frameTimeoutMs: env.MICROSERVICE_FRAME_TIMEOUT * 1000,
+      idleTimeoutMs: env.MICROSERVICE_IDLE_TIMEOUT * 1000,
+      maxFrameLength: MAX_FRAME_LENGTH,
+      maxInFlight: 16,
+      maxSendBuffer: 1024 * 1024,
+    },
   };
 });
 

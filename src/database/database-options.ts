@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { LoginRequestEntity } from '../authorize/login-request.entity';
 import { ClientEntity } from '../clients/client.entity';
@@ -10,6 +9,7 @@ import { RefreshTokenEntity } from '../token/refresh-tokens/refresh-token.entity
 import { ServerSecretEntity } from '../token/refresh-tokens/server-secret.entity';
 import { TokenFamilyEntity } from '../token/refresh-tokens/token-family.entity';
 import { migrations } from './migrations';
+import { secureSqliteFiles } from './sqlite-file-modes';
 
 export const entities = [
   ClientEntity,
@@ -34,7 +34,8 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
   const common = { entities, migrations, migrationsRun: false, synchronize: false, logging: false } as const;
   if (settings.url.startsWith('sqlite:')) {
     const database = sqlitePath(settings.url);
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    // Directory 0700, files 0600 whatever the umask: the file holds the signing keys.
+    if (database !== ':memory:') secureSqliteFiles(database);
     return {
       ...common,
       type: 'sqlite',

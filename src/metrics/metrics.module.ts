@@ -1,11 +1,12 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
+import { MetricsListener } from './metrics-listener';
 import { MetricsService } from './metrics.service';
 import { RequestDurationMiddleware } from './request-duration.middleware';
 
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService],
+  providers: [MetricsService, MetricsListener],
   exports: [MetricsService],
 })
 export class MetricsModule implements NestModule {

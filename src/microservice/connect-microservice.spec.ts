@@ -1,5 +1,7 @@
 import { Transport } from '@nestjs/microservices';
+import type { Server } from 'node:net';
 import type { MicroserviceConfig } from '../config/microservice.config';
+import { BoundedTcpServer } from './bounded-tcp.server';
 import { microserviceOptions } from './connect-microservice';
 
 const base: MicroserviceConfig = {
@@ -12,11 +14,15 @@ const base: MicroserviceConfig = {
   natsUrl: 'nats://127.0.0.1:4222',
   natsQueue: 'oauth-token-service',
   subjectPrefix: 'oauth',
+  tcpLimits: { maxConnections: 7, frameTimeoutMs: 5000, idleTimeoutMs: 0, maxFrameLength: 65536, maxInFlight: 16, maxSendBuffer: 1 << 20 },
 };
 
 describe('microserviceOptions', () => {
-  it('TCP binds MICROSERVICE_HOST:MICROSERVICE_PORT', () => {
-    expect(microserviceOptions(base)).toEqual({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 3001 } });
+  it('TCP binds MICROSERVICE_HOST:MICROSERVICE_PORT with bounded framing and a connection cap', () => {
+    const { strategy } = microserviceOptions(base) as { strategy: BoundedTcpServer };
+    expect(strategy).toBeInstanceOf(BoundedTcpServer);
+    const server = strategy.unwrap<Server>();
+    expect(server.maxConnections).toBe(7);
   });
 
   it('Redis takes credentials, database and TLS from REDIS_URL', () => {

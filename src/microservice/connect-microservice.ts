@@ -1,6 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { microserviceConfig, MicroserviceConfig } from '../config/microservice.config';
+import { BoundedTcpServer } from './bounded-tcp.server';
 import { SafeNatsDeserializer } from './safe-nats.deserializer';
 
 /** Transport options from the configuration; brokers are reached by URL (REDIS_URL, NATS_URL). */
@@ -26,7 +27,8 @@ export function microserviceOptions(config: MicroserviceConfig): MicroserviceOpt
       options: { servers: [config.natsUrl], queue: config.natsQueue, deserializer: new SafeNatsDeserializer() },
     };
   }
-  return { transport: Transport.TCP, options: { host: config.host, port: config.port } };
+  // Framing runs before the shared secret is checked: bounded (frame size, time, connections).
+  return { strategy: new BoundedTcpServer({ host: config.host, port: config.port! }, config.tcpLimits) };
 }
 
 /**

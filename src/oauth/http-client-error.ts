@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { SECURITY_HEADER_LINES } from '../common/security-headers';
 
 const STATUS: Record<string, [number, string, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'Request header fields are too large'],
@@ -21,7 +22,7 @@ export function answerHttpClientErrors(server: Server): void {
     const [status, reason, description] = STATUS[error.code ?? ''] ?? BAD_REQUEST;
     const body = JSON.stringify({ error: 'invalid_request', error_description: description });
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nPragma: no-cache\r\n` +
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nPragma: no-cache\r\n${SECURITY_HEADER_LINES}` +
         `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });
