@@ -12,6 +12,7 @@ import { microserviceConfig } from './config/microservice.config';
 import { retentionConfig } from './config/retention.config';
 import { rateLimitConfig } from './config/rate-limit.config';
 import { tokenConfig } from './config/token.config';
+import { CorsModule } from './cors/cors.module';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
@@ -42,6 +43,7 @@ import { TokenModule } from './token/token.module';
     TokenModule,
     DiscoveryMetadataModule,
     RevocationModule,
+    CorsModule,
     IntrospectionModule,
     MicroserviceModule,
     AuthorizeModule,

@@ -63,8 +63,9 @@ describe('token introspection (RFC 7662)', () => {
       iss: issuer,
       aud: issuer,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      token_type: 'refresh_token',
     });
+    // RFC 7662 §2.2: token_type is an access token type; a refresh token has none registered.
+    expect(res.body).not.toHaveProperty('token_type');
   });
 
   it('an active client_credentials access token (no family), until it is revoked', async () => {

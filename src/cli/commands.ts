@@ -30,7 +30,7 @@ function required(values: Record<string, unknown>, name: string): string {
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allow-introspection]',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection]',
   async run(app, args) {
     const { values } = parse(args, {
       name: { type: 'string' },
@@ -38,6 +38,7 @@ const clientsCreate: CliCommand = {
       'grant-types': { type: 'string' },
       scope: { type: 'string', default: '' },
       'redirect-uri': { type: 'string', multiple: true, default: [] },
+      'allowed-origin': { type: 'string', multiple: true, default: [] },
       'allow-introspection': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
@@ -56,6 +57,7 @@ const clientsCreate: CliCommand = {
       scope: String(values.scope),
       redirectUris,
       allowIntrospection: values['allow-introspection'] === true,
+      allowedCorsOrigins: values['allowed-origin'] as string[],
     });
   },
 };

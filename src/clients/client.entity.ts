@@ -37,6 +37,17 @@ export class ClientEntity {
   @Column({ name: 'allow_introspection', type: 'boolean', default: false })
   allowIntrospection: boolean;
 
+  /**
+   * Browser origins allowed to call the token and revocation endpoints (RFC 7591-style
+   * `allowed_cors_origins`); validated by `corsOriginProblem`, compared exactly with `Origin`.
+   */
+  @Column({ name: 'allowed_cors_origins', type: 'simple-json', default: '[]' })
+  allowedCorsOrigins: string[];
+
+  allowsOrigin(origin: string): boolean {
+    return this.allowedCorsOrigins.includes(origin);
+  }
+
   get isConfidential(): boolean {
     return this.tokenEndpointAuthMethod !== 'none';
   }

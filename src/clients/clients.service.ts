@@ -6,6 +6,7 @@ import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
 import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
+import { validCorsOrigins } from './cors-origin';
 import { redirectUriProblem } from './redirect-uri';
 
 export interface CreateClientInput {
@@ -16,6 +17,8 @@ export interface CreateClientInput {
   redirectUris?: string[];
   /** RFC 7662: may introspect tokens; only for confidential clients. */
   allowIntrospection?: boolean;
+  /** Browser origins for CORS at the token and revocation endpoints (see cors-origin.ts). */
+  allowedCorsOrigins?: string[];
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -30,6 +33,7 @@ export interface ClientView {
   client_id_issued_at: number;
   disabled: boolean;
   allow_introspection: boolean;
+  allowed_cors_origins: string[];
 }
 
 export class ClientAdminError extends Error {}
@@ -62,6 +66,7 @@ export class ClientsService {
       createdAt: this.clock.now(),
       disabledAt: null,
       allowIntrospection: input.allowIntrospection ?? false,
+      allowedCorsOrigins: validCorsOrigins(input.allowedCorsOrigins ?? [], (problem) => new ClientAdminError(problem)),
     });
     await this.clients.insert(client);
     return { ...toView(client), ...(secret === undefined ? {} : { client_secret: secret }) };
@@ -114,5 +119,6 @@ function toView(client: ClientEntity): ClientView {
     client_id_issued_at: Math.floor(client.createdAt / 1000),
     disabled: client.disabledAt !== null,
     allow_introspection: client.allowIntrospection,
+    allowed_cors_origins: client.allowedCorsOrigins,
   };
 }

@@ -76,6 +76,13 @@ export class Environment {
   @IsOptional() @IsString()
   ACCESS_TOKEN_AUDIENCE?: string;
 
+  /**
+   * Seconds resource servers may cache the JWKS (`Cache-Control: public, max-age`). A key rotation
+   * must publish a new key at least this long before signing with it.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86400)
+  JWKS_MAX_AGE = 300;
+
   @IsIn(['FULL', 'NORMAL'])
   SQLITE_SYNCHRONOUS: 'FULL' | 'NORMAL' = 'FULL';
 

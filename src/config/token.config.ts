@@ -11,6 +11,8 @@ export const tokenConfig = registerAs('token', () => {
     refreshTokenReuseInterval: env.REFRESH_TOKEN_REUSE_INTERVAL,
     signingAlgorithm: env.ACCESS_TOKEN_SIGNING_ALG,
     audience: env.ACCESS_TOKEN_AUDIENCE,
+    /** JWKS_MAX_AGE: how long a published key set may be cached; key rotation relies on it. */
+    jwksMaxAge: env.JWKS_MAX_AGE,
   };
 });
 

@@ -41,7 +41,7 @@ export class IntrospectionService {
       // A refresh token is only ever presented back to this authorization server.
       aud: this.app.issuer,
       jti: token.id,
-      token_type: 'refresh_token',
+      // No token_type: see ActiveTokenIntrospection (RFC 7662 §2.2 registered types only).
     };
   }
 
