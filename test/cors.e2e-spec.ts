@@ -137,7 +137,7 @@ describe('CORS (allowed_cors_origins)', () => {
       expect(res.headers['access-control-allow-origin']).toBe('*');
     });
 
-    it('the authorization endpoint never answers CORS (RFC 9700: it is navigated to, not fetched)', async () => {
+    it('the authorization endpoint never answers CORS (RFC 9700 §2.6)', async () => {
       const { challenge } = pkcePair();
       const res = await flow.authorize(flow.authorizeQuery(spa, challenge)).set('Origin', SPA).expect(302);
       expect(res.headers['access-control-allow-origin']).toBeUndefined();

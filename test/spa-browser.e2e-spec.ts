@@ -69,12 +69,14 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
     await t?.close();
   });
 
+  // These functions run in the page (serialized by Playwright); the project's tsconfig has no DOM types.
+  type PageGlobals = { document: { getElementById(id: string): { textContent: string | null } | null }; sessionStorage: { getItem(key: string): string | null } };
   const status = async (expected: string) => {
-    await page.waitForFunction((text) => document.getElementById('status')?.textContent === text, expected, { timeout: 10_000 }).catch(async () => {
+    await page.waitForFunction((text) => (globalThis as unknown as PageGlobals).document.getElementById('status')?.textContent === text, expected, { timeout: 10_000 }).catch(async () => {
       throw new Error(`status is "${await page.textContent('#status')}", expected "${expected}"; error: ${await page.textContent('#error')}`);
     });
   };
-  const stored = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('example-spa.tokens') ?? 'null'));
+  const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as PageGlobals).sessionStorage.getItem('example-spa.tokens') ?? 'null'));
 
   it('signs in (code + PKCE), refreshes, keeps the session over a reload, refreshes again, revokes', async () => {
     await page.goto(`${spaOrigin}/`);

@@ -5,8 +5,9 @@ const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
  * Why a string cannot be registered as one of a client's `allowed_cors_origins`, or null when it
  * can. An origin is exactly what a browser sends in `Origin` (RFC 6454 §6.2): scheme://host[:port],
  * lower-case, no default port, no path, no wildcard — compared byte for byte, so it must be
- * registered in that form. `http:` only for loopback (RFC 9700 §2.6: no plain-text credentials in
- * transit; RFC 8252 §8.3 loopback). Used by every path that registers or updates a client.
+ * registered in that form. `https:` only, but `http:` on loopback (RFC 6749 §3.2: token endpoint
+ * requests MUST use TLS; a page served over plain http hands its tokens to the network; loopback
+ * as in RFC 8252 §8.3). Used by every path that registers or updates a client.
  */
 export function corsOriginProblem(origin: string): string | null {
   if (origin.length > MAX_LENGTH) return `origin longer than ${MAX_LENGTH} characters`;

@@ -11,8 +11,8 @@ import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_PREFLIGHT_MAX_AGE, var
  * no preflight at all, so the POST check is the control either way. It also avoids an oracle that
  * tells anyone which origins are registered, and a database read per preflight.
  *
- * Not for the authorization endpoint: it is navigated to, never fetched (RFC 9700 §4.16 framing,
- * §2.1 code flow via redirects), so it answers no CORS at all.
+ * Not for the authorization endpoint: RFC 9700 §2.6, CORS MUST NOT be supported there (the client
+ * redirects the user agent to it and never fetches it).
  */
 @Controller('oauth')
 export class CorsPreflightController {

@@ -93,7 +93,9 @@ async function handleCallback() {
   if (!pending) {
     // E.g. the curl walk-through of docs/grants-and-login.md: this page did not start that login.
     const code = url.searchParams.get('code');
-    return show(code ? `This login was not started by this page; the code is left for you: ${code}` : 'Signed out');
+    const error = url.searchParams.get('error');
+    if (code) return show(`This login was not started by this page; the code is left for you: ${code}`);
+    return show(error ? `The login ended with ${error}` : 'Signed out');
   }
   // Checks state and, as the metadata says it is supported, iss (RFC 9207); throws on error=...
   const params = oauth.validateAuthResponse(as, client, url, pending.state);
