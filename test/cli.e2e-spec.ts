@@ -53,8 +53,8 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
       '--allowed-origin', 'https://app.example', '--allowed-origin', 'http://localhost:8080',
     );
     expect(created.allowed_cors_origins).toEqual(['https://app.example', 'http://localhost:8080']);
-    const issued = await json('tokens:issue', '--client-id', created.client_id, '--subject', 'alice');
-    await t.refresh({ clientId: created.client_id }, issued.refresh_token).set('Origin', 'https://app.example').expect(200)
+    const issued = await t.issueTokens({ clientId: created.client_id }, 'alice', '');
+    await t.refresh({ clientId: created.client_id }, issued.refresh_token!).set('Origin', 'https://app.example').expect(200)
       .expect('Access-Control-Allow-Origin', 'https://app.example');
   });
 
