@@ -150,6 +150,9 @@ describe('CORS (allowed_cors_origins)', () => {
     it('shows allowed_cors_origins in the client views', async () => {
       const listed = (await t.get(ClientsService).list()).find((view) => view.client_id === spa.clientId)!;
       expect(listed.allowed_cors_origins).toEqual([SPA]);
+      // The view of a fresh registration is an array too (not the column's raw default text).
+      const created = await t.get(ClientsService).create({ name: 'plain', tokenEndpointAuthMethod: 'none', grantTypes: ['refresh_token'], scope: '' });
+      expect(created.allowed_cors_origins).toEqual([]);
     });
 
     it.each(['https://spa.example/', 'https://*.example', 'http://spa.example', 'null'])('refuses to register %s', async (origin) => {

@@ -40,8 +40,11 @@ export class ClientEntity {
   /**
    * Browser origins allowed to call the token and revocation endpoints (RFC 7591-style
    * `allowed_cors_origins`); validated by `corsOriginProblem`, compared exactly with `Origin`.
+   * No entity-level default: on PostgreSQL TypeORM would RETURN the column's default after an
+   * insert and merge the raw text "[]" into the entity, bypassing simple-json (the migration gives
+   * existing rows their default).
    */
-  @Column({ name: 'allowed_cors_origins', type: 'simple-json', default: '[]' })
+  @Column({ name: 'allowed_cors_origins', type: 'simple-json' })
   allowedCorsOrigins: string[];
 
   allowsOrigin(origin: string): boolean {
