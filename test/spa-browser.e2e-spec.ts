@@ -125,6 +125,27 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
     }
   });
 
+  it('a page on an unregistered origin cannot rotate a token with a no-preflight form POST', async () => {
+    // The failure of issue 11: a simple cross-origin POST needs no preflight, so it reaches the
+    // service; it must be refused before the rotation, or the owner's next refresh would be reuse.
+    const other = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>other</title>'));
+    const otherOrigin = `http://127.0.0.1:${await listen(other)}`;
+    try {
+      const tokens = await t.issueTokens(client, 'bob', 'read');
+      await page.goto(`${otherOrigin}/`);
+      const sent = await page.evaluate(
+        async ([url, body]) => (await fetch(url, { method: 'POST', mode: 'no-cors', body: new URLSearchParams(body) })).type,
+        [`${issuer}/oauth/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: client.clientId }] as const,
+      );
+      expect(sent).toBe('opaque'); // the request went out; the page cannot read the answer
+      const refreshed = await t.refresh(client, tokens.refresh_token!).expect(200);
+      await t.refresh(client, refreshed.body.refresh_token).expect(200); // no reuse: the family is alive
+    } finally {
+      other.closeAllConnections(); // Chromium keeps the page's connection alive
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('a callback the page did not start leaves the code unused (the docs walk-through)', async () => {
     await page.goto(`${spaOrigin}/callback?code=abc&state=xyz`);
     await status('This login was not started by this page; the code is left for you: abc');
