@@ -14,6 +14,7 @@ import { retentionConfig } from './config/retention.config';
 import { rateLimitConfig } from './config/rate-limit.config';
 import { tokenConfig } from './config/token.config';
 import { keysConfig } from './config/keys.config';
+import { CorsModule } from './cors/cors.module';
 import { DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
@@ -44,6 +45,7 @@ import { TokenModule } from './token/token.module';
     TokenModule,
     DiscoveryMetadataModule,
     RevocationModule,
+    CorsModule,
     IntrospectionModule,
     MicroserviceModule,
     AuthorizeModule,

@@ -58,7 +58,20 @@ describe('admin API: client lifecycle (/admin/clients)', () => {
     expect((await admin.get(`/${client.clientId}`).expect(200)).body).toEqual(res.body);
   });
 
+  it('update: allowed CORS origins replace the list, and the token endpoint follows them', async () => {
+    const client = await t.createClient({ name: 'spa backend' });
+    const res = await admin.patch(`/${client.clientId}`, { allowed_cors_origins: ['https://app.example'] }).expect(200);
+    expect(res.body.allowed_cors_origins).toEqual(['https://app.example']);
+    const refresh = async (origin: string) =>
+      t.refresh(client, (await t.issueTokens(client)).refresh_token!).set('Origin', origin);
+    const allowed = await refresh('https://app.example');
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect((await refresh('https://other.example')).status).toBe(400);
+  });
+
   it.each([
+    [{ allowed_cors_origins: ['https://app.example/path'] }, /must not have a path/],
     [{ client_secret: 'x' }, /client_secret cannot be updated/],
     [{ scope: 42 }, /scope must be a string/],
     [{ grant_types: ['password'] }, /unknown grant type/],

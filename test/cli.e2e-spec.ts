@@ -53,6 +53,18 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     const created = await json('clients:create', '--name', 'spa', '--auth-method', 'none');
     expect(created).not.toHaveProperty('client_secret');
     expect(created.token_endpoint_auth_method).toBe('none');
+    expect(created.allowed_cors_origins).toEqual([]);
+  });
+
+  it('clients:create --allowed-origin (repeatable) registers browser origins for CORS', async () => {
+    const created = await json(
+      'clients:create', '--name', 'browser', '--auth-method', 'none',
+      '--allowed-origin', 'https://app.example', '--allowed-origin', 'http://localhost:8080',
+    );
+    expect(created.allowed_cors_origins).toEqual(['https://app.example', 'http://localhost:8080']);
+    const issued = await t.issueTokens({ clientId: created.client_id }, 'alice', '');
+    await t.refresh({ clientId: created.client_id }, issued.refresh_token!).set('Origin', 'https://app.example').expect(200)
+      .expect('Access-Control-Allow-Origin', 'https://app.example');
   });
 
   it('clients:list, clients:disable and clients:rotate-secret', async () => {
@@ -71,6 +83,7 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     [['clients:create', '--name', 'x', '--auth-method', 'magic'], /--auth-method/],
     [['clients:create', '--name', 'x', '--grant-types', 'password'], /unknown grant type/],
     [['clients:create', '--name', 'x', '--bogus'], /bogus/],
+    [['clients:create', '--name', 'x', '--allowed-origin', 'https://app.example/path'], /must not have a path/],
     [['tokens:issue', '--client-id', 'nope', '--subject', 'a'], /no enabled client/],
     [['clients:disable', 'nope'], /no client nope/],
     [['no-such-command'], /^error: unknown command "no-such-command"\nusage:/],

@@ -63,8 +63,9 @@ describe('token introspection (RFC 7662)', () => {
       iss: issuer,
       aud: issuer,
       jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
-      token_type: 'refresh_token',
     });
+    // RFC 7662 §2.2: token_type is an access token type; a refresh token has none registered.
+    expect(res.body).not.toHaveProperty('token_type');
   });
 
   it('an active refresh token reveals no internal id: neither its row id, its family id nor its hash (issue 10 item 13)', async () => {

@@ -19,7 +19,7 @@ export type { CliCommand } from './cli-args';
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allow-introspection]',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection]',
   description:
     'Registers a client and prints it with its secret (shown once; only its hash is stored). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
   async run(app, args) {
@@ -29,6 +29,7 @@ const clientsCreate: CliCommand = {
       'grant-types': { type: 'string' },
       scope: { type: 'string', default: '' },
       'redirect-uri': { type: 'string', multiple: true, default: [] },
+      'allowed-origin': { type: 'string', multiple: true, default: [] },
       'allow-introspection': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
@@ -47,6 +48,7 @@ const clientsCreate: CliCommand = {
       scope: String(values.scope),
       redirectUris,
       allowIntrospection: values['allow-introspection'] === true,
+      allowedCorsOrigins: values['allowed-origin'] as string[],
     });
   },
 };

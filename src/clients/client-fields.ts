@@ -26,6 +26,7 @@ export const UPDATABLE_CLIENT_FIELDS: readonly ClientField[] = [
   { property: 'scope', view: 'scope', option: 'scope', kind: 'text' },
   { property: 'redirectUris', view: 'redirect_uris', option: 'redirect-uri', kind: 'list' },
   { property: 'grantTypes', view: 'grant_types', option: 'grant-types', kind: 'csv' },
+  { property: 'allowedCorsOrigins', view: 'allowed_cors_origins', option: 'allowed-origin', kind: 'list' },
   { property: 'allowIntrospection', view: 'allow_introspection', option: 'allow-introspection', kind: 'boolean' },
 ];
 

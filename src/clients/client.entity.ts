@@ -38,6 +38,20 @@ export class ClientEntity {
   @Column({ name: 'allow_introspection', type: 'boolean', default: false })
   allowIntrospection: boolean;
 
+  /**
+   * Browser origins allowed to call the token and revocation endpoints (RFC 7591-style
+   * `allowed_cors_origins`); validated by `corsOriginProblem`, compared exactly with `Origin`.
+   * No entity-level default: on PostgreSQL TypeORM would RETURN the column's default after an
+   * insert and merge the raw text "[]" into the entity, bypassing simple-json (the migration gives
+   * existing rows their default).
+   */
+  @Column({ name: 'allowed_cors_origins', type: 'simple-json' })
+  allowedCorsOrigins: string[];
+
+  allowsOrigin(origin: string): boolean {
+    return this.allowedCorsOrigins.includes(origin);
+  }
+
   /** The secret replaced by `clients:rotate-secret --keep-old-for`: its hash, accepted until the expiry. */
   @Column({ name: 'previous_secret_hash', type: 'varchar', length: 64, nullable: true })
   previousSecretHash: string | null;

@@ -58,6 +58,17 @@ export class ClientsRepository {
     return this.clients.find({ order: { createdAt: 'ASC' } });
   }
 
+  /** The distinct scope values of enabled clients, sorted (the metadata's `scopes_supported`). */
+  async scopesOfEnabledClients(): Promise<string[]> {
+    const rows = await this.clients
+      .createQueryBuilder('client')
+      .select('DISTINCT client.scope', 'scope')
+      .where('client.disabled_at IS NULL')
+      .getRawMany<{ scope: string }>();
+    const scopes = new Set(rows.flatMap((row) => row.scope.split(' ').filter(Boolean)));
+    return [...scopes].sort();
+  }
+
   async insert(client: ClientEntity): Promise<void> {
     await this.database.run((manager) => manager.insert(ClientEntity, client));
   }

@@ -8,6 +8,7 @@ import { ClientEntity } from './client.entity';
 import type { ClientChanges } from './client-fields';
 import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
+import { validCorsOrigins } from './cors-origin';
 import { redirectUriProblem } from './redirect-uri';
 
 export interface CreateClientInput {
@@ -18,6 +19,8 @@ export interface CreateClientInput {
   redirectUris?: string[];
   /** RFC 7662: may introspect tokens; only for confidential clients. */
   allowIntrospection?: boolean;
+  /** Browser origins for CORS at the token and revocation endpoints (see cors-origin.ts). */
+  allowedCorsOrigins?: string[];
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -34,6 +37,7 @@ export interface ClientView {
   allow_introspection: boolean;
   /** Set while a rotated-out secret still works (`clients:rotate-secret --keep-old-for`), epoch seconds. */
   previous_secret_expires_at?: number;
+  allowed_cors_origins: string[];
 }
 
 export class ClientAdminError extends Error {}
@@ -71,6 +75,7 @@ export class ClientsService {
       allowIntrospection: input.allowIntrospection ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
+      allowedCorsOrigins: validCorsOrigins(input.allowedCorsOrigins ?? [], (problem) => new ClientAdminError(problem)),
     });
     await this.clients.insert(client);
     return { ...toView(client), ...(secret === undefined ? {} : { client_secret: secret }) };
@@ -101,6 +106,7 @@ export class ClientsService {
     updated.grantTypes = [...new Set(updated.grantTypes)];
     if (updated.grantTypes.length === 0) throw new ClientAdminError('grant_types must not be empty');
     updated.redirectUris = [...new Set(updated.redirectUris)];
+    updated.allowedCorsOrigins = validCorsOrigins([...new Set(updated.allowedCorsOrigins)], (problem) => new ClientAdminError(problem));
     if (updated.allowIntrospection && !updated.isConfidential) {
       throw new ClientAdminError('a public client (auth method none) cannot be allowed introspection');
     }
@@ -187,5 +193,6 @@ function toView(client: ClientEntity): ClientView {
     disabled: client.disabledAt !== null,
     allow_introspection: client.allowIntrospection,
     ...(client.previousSecretExpiresAt === null ? {} : { previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt / 1000) }),
+    allowed_cors_origins: client.allowedCorsOrigins,
   };
 }

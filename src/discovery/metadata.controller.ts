@@ -1,5 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
+import { ClientsRepository } from '../clients/clients.repository';
+import { allowAnyOrigin } from '../cors/cors-headers';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
 import { PKCE_METHODS } from '../oauth/pkce';
@@ -7,35 +10,51 @@ import { tokenConfig, TokenConfig } from '../config/token.config';
 import { INTROSPECTION_AUTH_METHODS } from '../introspection/introspection-auth-methods';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
 
+/**
+ * Seconds clients may cache the metadata. It changes only with configuration (a restart) and with
+ * the scopes of registered clients; five minutes keeps both fresh enough without a fetch per flow.
+ */
+export const METADATA_MAX_AGE = 300;
+
 /** RFC 8414 authorization server metadata. */
 @Controller()
 export class MetadataController {
   constructor(
     private readonly grants: GrantHandlerRegistry,
+    private readonly clients: ClientsRepository,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly token: TokenConfig,
     @Inject(authorizationConfig.KEY) private readonly authorization: AuthorizationConfig,
   ) {}
 
   @Get('.well-known/oauth-authorization-server')
-  metadata(): Record<string, unknown> {
+  async metadata(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    res.setHeader('Cache-Control', `public, max-age=${METADATA_MAX_AGE}`);
+    // Public document: browser clients discover the endpoints from any origin.
+    allowAnyOrigin(res);
     const issuer = this.app.issuer;
+    const codeFlow = this.authorization.loginUrl !== undefined;
     return {
       // RFC 8414 §3.3: issuer MUST be identical to the issuer the metadata was requested for.
       issuer,
       // Served only when a login application is configured (LOGIN_URL).
-      ...(this.authorization.loginUrl === undefined ? {} : this.codeFlowMetadata(issuer)),
+      ...(codeFlow ? this.codeFlowMetadata(issuer) : {}),
       token_endpoint: `${issuer}/oauth/token`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
-      grant_types_supported: this.grants.grantTypes(),
+      // Without a login application the code grant cannot be completed, so it is not advertised.
+      grant_types_supported: this.grants.grantTypes().filter((grant) => codeFlow || grant !== 'authorization_code'),
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
       revocation_endpoint: `${issuer}/oauth/revoke`,
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
       introspection_endpoint: `${issuer}/oauth/introspect`,
       introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
       // RFC 8414 §2: REQUIRED, empty when no authorization endpoint is served.
-      response_types_supported: this.authorization.loginUrl === undefined ? [] : ['code'],
+      response_types_supported: codeFlow ? ['code'] : [],
       access_token_signing_alg_values_supported: [this.token.signingAlgorithm],
+      // RFC 8414 §2 (RECOMMENDED): every scope can only be granted within some client's registered
+      // scope (RFC 6749 §3.3), so the union of the enabled clients' scopes is exactly the set the
+      // service knows — with no second list to keep in sync.
+      scopes_supported: await this.clients.scopesOfEnabledClients(),
     };
   }
 

@@ -11,8 +11,13 @@ export interface ActiveTokenIntrospection {
   iss: string;
   aud: string | string[];
   jti: string;
-  /** "Bearer" for access tokens; "refresh_token" for refresh tokens, which are no access token type. */
-  token_type: 'Bearer' | 'refresh_token';
+  /**
+   * RFC 7662 §2.2: "type of the token as defined in Section 5.1 of OAuth 2.0", i.e. a value of the
+   * OAuth Access Token Types registry. "Bearer" for access tokens; omitted for refresh tokens,
+   * which are no access token and have no registered type (a made-up "refresh_token" could be read
+   * by a resource server as a token type it should accept).
+   */
+  token_type?: 'Bearer';
 }
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });

@@ -58,7 +58,7 @@ export class IntrospectionService {
       // Not the row id: row ids salt the derivation of successors (refresh-token-factory), and no
       // internal id belongs in a response. A digest of the stored hash names the token stably.
       jti: refreshTokenJti(token.tokenHash),
-      token_type: 'refresh_token',
+      // No token_type: see ActiveTokenIntrospection (RFC 7662 §2.2 registered types only).
     };
   }
 

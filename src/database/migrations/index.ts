@@ -5,6 +5,7 @@ import { ClientIntrospectionPermission1764288000401 } from './1764288000401-clie
 import { ScaleOutSchema1764288000500 } from './1764288000500-scale-out-schema';
 import { ServerSecrets1764288000700 } from './1764288000700-server-secrets';
 import { GrantHardening1764288003000 } from './1764288003000-grant-hardening';
+import { ClientCorsOrigins1764288004000 } from './1764288004000-client-cors-origins';
 import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 import { KeyLifecycle1764288007000 } from './1764288007000-key-lifecycle';
@@ -18,6 +19,7 @@ export const migrations = [
   ScaleOutSchema1764288000500,
   ServerSecrets1764288000700,
   GrantHardening1764288003000,
+  ClientCorsOrigins1764288004000,
   ServiceIssuers1764288005000,
   ClientPreviousSecret1764288005001,
   KeyLifecycle1764288007000,
