@@ -42,9 +42,18 @@ export function enableGracefulShutdown(app: INestApplication, timeoutSeconds: nu
  * Tracks which connections carry a request, so that a drain can close the others at once: keep-alive
  * connections between requests and connections a load balancer opened but never used (Node's
  * `closeIdleConnections()` misses the latter, which would hold the drain until `headersTimeout`).
+ *
+ * While draining, every response says `Connection: close`, and a request that arrives on a
+ * connection we are already closing is never run (nor answered: the connection closes instead). Otherwise a
+ * keep-alive client's next request would be read and dispatched (a refresh rotates and commits)
+ * while the socket goes away under the response, and the client, which saw ECONNRESET, would retry
+ * with the token it still holds and trip reuse detection (issue 13, item 1). Unanswered must mean
+ * unexecuted: then the retry, on a new connection, is an ordinary first use of that token.
  */
 class ConnectionTracker {
   private readonly active = new Map<Socket, number>();
+  private readonly closing = new WeakSet<Socket>();
+  private readonly responses = new Set<ServerResponse>();
   private draining = false;
 
   constructor(private readonly server: Server) {
@@ -52,14 +61,21 @@ class ConnectionTracker {
       this.active.set(socket, 0);
       socket.once('close', () => this.active.delete(socket));
     });
+    // The gate must run before the application's handler (Express, attached when the server was
+    // created), so it takes the 'request' listeners over and calls them only for requests it admits.
+    const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const socket = req.socket;
-      this.active.set(socket, (this.active.get(socket) ?? 0) + 1);
-      res.once('close', () => {
-        const left = (this.active.get(socket) ?? 1) - 1;
-        this.active.set(socket, left);
-        if (this.draining && left === 0) socket.end();
-      });
+      if (this.closing.has(socket)) {
+        // Not run and never answered. A response still being written on this connection (the
+        // request was pipelined behind it) finishes first; the connection closes after it.
+        req.resume();
+        if ((this.active.get(socket) ?? 0) === 0) socket.destroy();
+        return;
+      }
+      this.track(socket, res);
+      for (const handler of handlers) handler.call(server, req, res);
     });
   }
 
@@ -68,7 +84,31 @@ class ConnectionTracker {
     this.draining = true;
     return new Promise((resolve) => {
       this.server.close(() => resolve());
-      for (const [socket, requests] of this.active) if (requests === 0) socket.end();
+      for (const res of this.responses) this.closeAfter(res);
+      for (const [socket, requests] of this.active) if (requests === 0) this.end(socket);
     });
+  }
+
+  private track(socket: Socket, res: ServerResponse): void {
+    this.active.set(socket, (this.active.get(socket) ?? 0) + 1);
+    this.responses.add(res);
+    if (this.draining) this.closeAfter(res);
+    res.once('close', () => {
+      this.responses.delete(res);
+      const left = (this.active.get(socket) ?? 1) - 1;
+      this.active.set(socket, left);
+      if (this.draining && left === 0) this.end(socket);
+    });
+  }
+
+  /** The response tells the client not to send another request on this connection. */
+  private closeAfter(res: ServerResponse): void {
+    this.closing.add(res.req.socket);
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  }
+
+  private end(socket: Socket): void {
+    this.closing.add(socket);
+    socket.end();
   }
 }
