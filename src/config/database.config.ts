@@ -3,7 +3,7 @@ import { loadEnvironment } from './environment';
 
 export const databaseConfig = registerAs('database', () => {
   const env = loadEnvironment();
-  return { url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS };
+  return { url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS, timeoutMs: Math.round(env.DATABASE_TIMEOUT * 1000) };
 });
 
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -75,6 +75,15 @@ export class Environment {
 
   @IsOptional() @IsString()
   ACCESS_TOKEN_AUDIENCE?: string;
+
+  /**
+   * Seconds one unit of database work may take, queueing included (PostgreSQL: pool acquire,
+   * statement_timeout, idle_in_transaction_session_timeout; SQLite: busy_timeout). Past it the
+   * request is answered 503 and the work is refused before it commits. Keep it below the clients'
+   * own timeout, so that they get an answer instead of abandoning a request that commits later.
+   */
+  @Type(() => Number) @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.1) @Max(60)
+  DATABASE_TIMEOUT = 5;
 
   @IsIn(['FULL', 'NORMAL'])
   SQLITE_SYNCHRONOUS: 'FULL' | 'NORMAL' = 'FULL';

@@ -1,8 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { DatabaseAvailability } from './database-availability';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
+import { requestSignalMiddleware } from './request-signal';
 import { openAndMigrate } from './run-migrations';
 
 @Global()
@@ -10,11 +12,22 @@ import { openAndMigrate } from './run-migrations';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
-      useFactory: (config: DatabaseConfig) => buildDataSourceOptions(config),
+      // SQLite: a file that cannot be opened will not open on the next try either, so fail at
+      // once in one line (Nest's default is nine silent retries, ~25 s). PostgreSQL may be
+      // starting beside us: a few quick retries.
+      useFactory: (config: DatabaseConfig) => ({
+        ...buildDataSourceOptions(config),
+        ...(config.url.startsWith('sqlite:') ? { retryAttempts: 0 } : { retryAttempts: 5, retryDelay: 1000 }),
+      }),
       dataSourceFactory: (options) => openAndMigrate(options!),
     }),
   ],
-  providers: [DatabaseService],
-  exports: [DatabaseService],
+  providers: [DatabaseService, DatabaseAvailability],
+  exports: [DatabaseService, DatabaseAvailability],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Database work of a request is refused before COMMIT once its client has gone (UnitOfWork).
+    consumer.apply(requestSignalMiddleware).forRoutes('*');
+  }
+}

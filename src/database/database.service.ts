@@ -3,14 +3,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { DatabaseAvailability } from './database-availability';
+import { DatabaseUnavailableError, unavailabilityReason } from './database-unavailable';
+import { currentRequestSignal } from './request-signal';
 import type { SqlExecutor } from './sql-executor';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 import { SqliteStatements } from './sqlite-statements';
+import { UnitOfWork } from './unit-of-work';
+
+/** A PostgreSQL transaction chosen as a deadlock victim (or a serialization failure) is re-run this often. */
+const POSTGRES_RETRIES = 3;
 
 /**
  * Runs units of work in one transaction. TypeORM's SQLite driver shares one connection between
  * all callers, so concurrent transactions there would nest into each other's savepoints; on SQLite
  * every unit of work is therefore queued (SQLite has one writer anyway). PostgreSQL uses its pool.
+ *
+ * Every unit is bounded by DATABASE_TIMEOUT, from the moment it is asked for (queueing included),
+ * and refused before COMMIT once its deadline passed or its HTTP client disconnected (UnitOfWork).
+ * Errors that mean the database is unavailable are recorded once per episode (DatabaseAvailability)
+ * and answered 503 by the exception filter.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
@@ -25,6 +37,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
     @Inject(databaseConfig.KEY) private readonly config: DatabaseConfig,
+    readonly availability: DatabaseAvailability,
   ) {
     this.isSqlite = dataSource.options.type === 'sqlite';
   }
@@ -40,36 +53,59 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isSqlite) return this.dataSource.transaction(work);
-    return this.serialized(() => this.dataSource.transaction(work));
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(runner.manager), false);
+      return this.serialized(() => {
+        unit.check();
+        return this.dataSource.transaction(async (manager) => {
+          const result = await work(manager);
+          unit.beforeCommit();
+          return result;
+        });
+      });
+    });
   }
 
   /** A read or single statement that must not run inside another caller's open SQLite transaction. */
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isSqlite) return work(this.dataSource.manager);
-    return this.serialized(() => work(this.dataSource.manager));
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return work(this.dataSource.manager);
+      return this.serialized(() => {
+        unit.check();
+        return work(this.dataSource.manager);
+      });
+    });
   }
 
   /**
    * Hand-written SQL in one transaction, for hot paths (see SqlExecutor). On SQLite the statements
    * are prepared once and kept, and transactions that queue up behind each other are committed
    * together (SqliteGroupCommit): `work` may then run a second time, alone, so it must only touch
-   * the database.
+   * the database. For the same reason a PostgreSQL deadlock victim is simply run again.
    */
   sqlTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    if (!this.isSqlite) return this.dataSource.transaction((manager) => work(postgresExecutor(manager.queryRunner!)));
-    return this.groupCommit.transaction(work);
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(postgresExecutor(runner)), true);
+      return this.groupCommit.transaction(work, unit);
+    });
   }
 
   /** Hand-written SQL outside a transaction, queued on SQLite like `run()`. */
-  async sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return this.serialized(() => work(this.statements()));
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return await work(postgresExecutor(runner));
-    } finally {
-      await runner.release();
-    }
+  sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.bounded(async (unit) => {
+      if (this.isSqlite) {
+        return this.serialized(() => {
+          unit.check();
+          return work(this.statements());
+        });
+      }
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return await work(postgresExecutor(runner));
+      } finally {
+        await runner.release();
+      }
+    });
   }
 
   /** The quoted column list of an entity, for hand-written SELECTs whose rows go to `hydrate`. */
@@ -89,6 +125,44 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       column.setEntityValue(result, this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
     }
     return result;
+  }
+
+  /** One unit of work under the deadline; unavailability becomes a DatabaseUnavailableError, recorded once per episode. */
+  private async bounded<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    const unit = new UnitOfWork(this.config.timeoutMs, currentRequestSignal());
+    try {
+      const result = await unit.race(work(unit));
+      this.availability.succeeded();
+      return result;
+    } catch (error) {
+      const reason = unavailabilityReason(error);
+      if (reason === undefined) throw error;
+      // A client that hung up is not the database's failure.
+      if (reason !== 'aborted') this.availability.failed(reason, error);
+      throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(reason, (error as Error).message);
+    }
+  }
+
+  private async postgresTransaction<T>(unit: UnitOfWork, work: (runner: QueryRunner) => Promise<T>, retryable: boolean): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        unit.check();
+        await runner.startTransaction();
+        const result = await work(runner);
+        unit.beforeCommit();
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        unit.commitFailed();
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        const code = (error as { driverError?: { code?: string } }).driverError?.code;
+        if (!retryable || attempt >= POSTGRES_RETRIES || unit.refused || (code !== '40P01' && code !== '40001')) throw error;
+      } finally {
+        await runner.release();
+      }
+    }
   }
 
   private statements(): SqliteStatements {

@@ -1,14 +1,21 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { unavailabilityReason } from '../database/database-unavailable';
 import { OAuthError } from './oauth-error';
 import { setNoStore } from './no-store';
 
 /**
  * Maps every error of an HTTP request to an RFC 6749 §5.2 body. Known OAuth errors keep their code
  * and status; framework HTTP errors (404, 413, ...) keep their status with an OAuth-shaped body;
- * anything else is a 500 `server_error` with a correlation id that is also logged.
+ * the database being unavailable (outage, timeout, lock, full disk, read-only file: see
+ * database-unavailable.ts) is a 503 `temporarily_unavailable` with Retry-After, logged once per
+ * episode by DatabaseService, not here; anything else is a 500 `server_error` with a correlation id
+ * that is also logged.
  */
+/** Short: an outage of a few seconds (a failover, a restart) should cost a client about that much. */
+const RETRY_AFTER_SECONDS = 2;
+
 @Catch()
 export class OAuthExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('OAuth');
@@ -25,6 +32,8 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       // RFC 6749 §5.2: a 401 MUST carry WWW-Authenticate naming the scheme the client may use.
       res.setHeader('WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"');
     }
+    // RFC 9110 §10.2.3 / §15.6.4: how long the client should wait before retrying the same request.
+    if (error.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(error.status).json(error.toJSON());
   }
 
@@ -36,6 +45,8 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       return new OAuthError(errorCodeFor(exception.getStatus()), exception.message, exception.getStatus());
     }
+    const reason = unavailabilityReason(exception);
+    if (reason !== undefined) return OAuthError.temporarilyUnavailable(reason);
     const correlationId = randomUUID();
     const message = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
     this.logger.error(`server_error ${correlationId} on ${req.method} ${req.path}: ${message}`);
