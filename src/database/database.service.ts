@@ -44,6 +44,12 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (this.isSqlite) await this.dataSource.query(`PRAGMA synchronous = ${this.config.sqliteSynchronous}`);
+    // A database we cannot write to (a read-only file or mount, a standby) would answer every
+    // rotation 503 while reads pass: refuse to start, in one line, instead (issue 13, item 4).
+    await this.probeWrite().catch((error: unknown) => {
+      if (unavailabilityReason(error) !== 'read_only') return;
+      throw new Error(`the database at DATABASE_URL is read-only (${(error as Error).message}); the service needs to write`);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -66,15 +72,18 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** A read or single statement that must not run inside another caller's open SQLite transaction. */
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * A read or single statement that must not run inside another caller's open SQLite transaction.
+   * `probe`: a health check, not recorded in DatabaseAvailability (see probeWrite).
+   */
+  run<T>(work: (manager: EntityManager) => Promise<T>, { probe = false } = {}): Promise<T> {
     return this.bounded((unit) => {
       if (!this.isSqlite) return work(this.dataSource.manager);
       return this.serialized(() => {
         unit.check();
         return work(this.dataSource.manager);
       });
-    });
+    }, !probe);
   }
 
   /**
@@ -108,6 +117,26 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * A cheap write in a transaction (one row of health_heartbeat), for readiness: can a rotation
+   * commit now? It takes the same queue and write lock as a rotation (but no kept statement, so
+   * that the connection can always close). Not recorded in DatabaseAvailability: a probe that
+   * passes must not hide larger commits that are failing, nor a failing one keep readiness down.
+   */
+  probeWrite(): Promise<void> {
+    const beat = (manager: EntityManager) => manager.query('UPDATE health_heartbeat SET beat_at = $1 WHERE id = 1', [Date.now()]).then(() => undefined);
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => beat(runner.manager), true);
+      return this.serialized(() => {
+        unit.check();
+        return this.dataSource.transaction(async (manager) => {
+          await beat(manager);
+          unit.beforeCommit();
+        });
+      });
+    }, false);
+  }
+
   /** The quoted column list of an entity, for hand-written SELECTs whose rows go to `hydrate`. */
   selectList(entity: EntityTarget<ObjectLiteral>, alias?: string): string {
     const escape = (name: string) => this.dataSource.driver.escape(name);
@@ -128,17 +157,17 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** One unit of work under the deadline; unavailability becomes a DatabaseUnavailableError, recorded once per episode. */
-  private async bounded<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+  private async bounded<T>(work: (unit: UnitOfWork) => Promise<T>, record = true): Promise<T> {
     const unit = new UnitOfWork(this.config.timeoutMs, currentRequestSignal());
     try {
       const result = await unit.race(work(unit));
-      this.availability.succeeded();
+      if (record) this.availability.succeeded();
       return result;
     } catch (error) {
       const reason = unavailabilityReason(error);
       if (reason === undefined) throw error;
       // A client that hung up is not the database's failure.
-      if (reason !== 'aborted') this.availability.failed(reason, error);
+      if (reason !== 'aborted' && record) this.availability.failed(reason, error);
       throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(reason, (error as Error).message);
     }
   }

@@ -8,7 +8,7 @@ export interface HeldLock {
 /**
  * Another connection holding the write lock of the test database, as a second process or a long
  * migration would: SQLite `BEGIN EXCLUSIVE` (readers go on in WAL mode, writers wait), PostgreSQL
- * an EXCLUSIVE lock on the refresh tokens table (SELECTs go on, UPDATEs wait).
+ * an EXCLUSIVE lock on the refresh tokens and heartbeat tables (SELECTs go on, UPDATEs wait).
  */
 export async function holdWriteLock(database: TestDatabase): Promise<HeldLock> {
   if (database.sqliteFile) {
@@ -28,7 +28,7 @@ export async function holdWriteLock(database: TestDatabase): Promise<HeldLock> {
   const pg = new Client({ connectionString: url.toString(), options: schema ? `-c search_path=${schema}` : undefined });
   await pg.connect();
   await pg.query('BEGIN');
-  await pg.query('LOCK TABLE refresh_tokens IN EXCLUSIVE MODE');
+  await pg.query('LOCK TABLE refresh_tokens, health_heartbeat IN EXCLUSIVE MODE');
   return {
     release: async () => {
       await pg.query('ROLLBACK');

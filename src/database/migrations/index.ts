@@ -4,6 +4,7 @@ import { RevokedAccessTokens1764288000400 } from './1764288000400-revoked-access
 import { ClientIntrospectionPermission1764288000401 } from './1764288000401-client-introspection-permission';
 import { ScaleOutSchema1764288000500 } from './1764288000500-scale-out-schema';
 import { ServerSecrets1764288000700 } from './1764288000700-server-secrets';
+import { HealthHeartbeat1764288006000 } from './1764288006000-health-heartbeat';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ClientIntrospectionPermission1764288000401,
   ScaleOutSchema1764288000500,
   ServerSecrets1764288000700,
+  HealthHeartbeat1764288006000,
 ];
