@@ -18,6 +18,7 @@ describe('unavailabilityReason', () => {
     ['pool acquire timeout', new Error('timeout exceeded when trying to connect'), 'connection'],
     ['query read timeout', new Error('Query read timeout'), 'connection'],
     ['connection terminated', new Error('Connection terminated unexpectedly'), 'connection'],
+    ['query runner released by a connection error', new Error('Query runner already released. Cannot run queries anymore.'), 'connection'],
     ['SQLITE_BUSY', withCode('SQLITE_BUSY', 'SQLITE_BUSY: database is locked'), 'busy'],
     ['SQLITE_FULL', new QueryFailedError('INSERT', [], withCode('SQLITE_FULL')), 'disk_full'],
     ['SQLITE_READONLY', withCode('SQLITE_READONLY'), 'read_only'],

@@ -48,6 +48,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 const MESSAGES: [RegExp, string][] = [
   [/timeout exceeded when trying to connect|Connection terminated|connection timeout|Query read timeout/i, 'connection'],
   [/Client has encountered a connection error|Connection terminated unexpectedly|not queryable/i, 'connection'],
+  // TypeORM releases a query runner whose connection failed (the server went away mid-transaction).
+  [/Query runner already released/, 'connection'],
   [/SQLITE_(BUSY|LOCKED)/, 'busy'],
   [/SQLITE_FULL|database or disk is full/, 'disk_full'],
   [/SQLITE_READONLY|readonly database/, 'read_only'],

@@ -115,6 +115,10 @@ export class FaultLab {
       revokedFamilies,
       notReadySeen: outcome?.notReadySeen ?? false,
     });
+    if (stats.serverErrors > 0) {
+      const lines = this.services.flatMap((service) => service.logs().split('\n')).filter((line) => line.includes('server_error'));
+      process.stderr.write(`${this.label}: ${name}: 500s logged:\n${lines.slice(0, 5).join('\n')}\n`);
+    }
     expectGuarantees(stats, revokedFamilies, this.fleet.chains);
     if (outcome?.expectUnavailable) expect(stats.unavailable).toBeGreaterThan(0);
     if (outcome?.notReadySeen !== undefined) expect(outcome.notReadySeen).toBe(true);
