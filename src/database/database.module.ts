@@ -5,7 +5,7 @@ import { DatabaseAvailability } from './database-availability';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
 import { requestSignalMiddleware } from './request-signal';
-import { openAndMigrate } from './run-migrations';
+import { openForService } from './run-migrations';
 
 @Global()
 @Module({
@@ -18,8 +18,10 @@ import { openAndMigrate } from './run-migrations';
       useFactory: (config: DatabaseConfig) => ({
         ...buildDataSourceOptions(config),
         ...(config.url.startsWith('sqlite:') ? { retryAttempts: 0 } : { retryAttempts: 5, retryDelay: 1000 }),
+        // openForService initializes the DataSource itself (or hands it back unopened, see there).
+        manualInitialization: true,
       }),
-      dataSourceFactory: (options) => openAndMigrate(options!),
+      dataSourceFactory: (options) => openForService(options!),
     }),
   ],
   providers: [DatabaseService, DatabaseAvailability],

@@ -43,6 +43,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
+    const openError = (this.dataSource as { openError?: string }).openError;
+    if (openError) throw new Error(openError);
     if (this.isSqlite) await this.dataSource.query(`PRAGMA synchronous = ${this.config.sqliteSynchronous}`);
     // A database we cannot write to (a read-only file or mount, a standby) would answer every
     // rotation 503 while reads pass: refuse to start, in one line, instead (issue 13, item 4).

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { holdWriteLock } from '../support/database-lock';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { FaultLab, printFigures } from './support/fault-lab';
+import { ServiceProcess } from '../support/service-process';
+import { FaultLab, printFigures, SERVICE_ENV } from './support/fault-lab';
 import { sleep } from './support/refresh-fleet';
 
 /**
@@ -110,6 +111,26 @@ describe('faults on SQLite: a full disk and a read-only file', () => {
     const output = failure!.split('\n').slice(1).filter((line) => line.trim() !== '');
     expect(output).toHaveLength(1);
     expect(output[0]).toMatch(/read-only|readonly/i);
+  });
+});
+
+describe('faults on SQLite: an unopenable database path', () => {
+  it('fails the boot at once, in one line (it used to retry silently for ~25 s)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-faults-path-'));
+    try {
+      // A directory where the database file should be: SQLite cannot open it, now or later.
+      const started = Date.now();
+      const failure = await ServiceProcess.start({ databaseUrl: `sqlite:${dir}`, env: SERVICE_ENV }).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const output = failure.split('\n').slice(1).filter((line) => line.trim() !== '');
+      expect(output).toHaveLength(1);
+      expect(output[0]).toMatch(/SQLITE_CANTOPEN|unable to open/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
