@@ -140,6 +140,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   RETENTION_MAX_BATCHES = 20;
 
+  /**
+   * Seconds this instance's clock may differ from the database's before the cleanup refuses to
+   * run (its cutoffs come from the database clock). 0: no check, cutoffs from this instance's clock.
+   */
+  @Type(() => Number) @IsInt() @Min(0)
+  RETENTION_MAX_CLOCK_SKEW = 60;
+
   /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
   @Type(() => Number) @IsInt() @Min(1)
   SHUTDOWN_TIMEOUT = 25;

@@ -7,8 +7,8 @@ const pgFailure = (code: string) => new QueryFailedError('UPDATE ...', [], withC
 describe('unavailabilityReason', () => {
   it.each([
     ['statement_timeout', pgFailure('57014'), 'timeout'],
-    ['lock_timeout', pgFailure('55P03'), 'busy'],
-    ['deadlock', pgFailure('40P01'), 'busy'],
+    ['lock_timeout', pgFailure('55P03'), 'conflict'],
+    ['deadlock', pgFailure('40P01'), 'conflict'],
     ['admin shutdown', pgFailure('57P01'), 'connection'],
     ['cannot connect now', pgFailure('57P03'), 'connection'],
     ['connection failure', pgFailure('08006'), 'connection'],

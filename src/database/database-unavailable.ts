@@ -9,9 +9,11 @@ export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
 
   constructor(
-    /** A short, stable reason for logs and metrics: timeout, connection, busy, disk_full, read_only, io. */
+    /** A short, stable reason for logs and metrics: timeout, connection, busy, conflict, disk_full, read_only, io, aborted. */
     readonly reason: string,
     message: string,
+    /** The driver's error, when there was one. */
+    override readonly cause?: unknown,
   ) {
     super(message);
   }
@@ -20,9 +22,11 @@ export class DatabaseUnavailableError extends Error {
 /** PostgreSQL SQLSTATEs (Appendix A) that are the server's state, not the statement's fault. */
 const POSTGRES_CODES: [RegExp, string][] = [
   [/^57014$/, 'timeout'], // query_canceled: statement_timeout
-  [/^55P03$/, 'busy'], // lock_not_available: lock_timeout
-  [/^40P01$/, 'busy'], // deadlock_detected: the transaction was rolled back whole
-  [/^40001$/, 'busy'], // serialization_failure
+  // A lost lock conflict is one transaction's bad luck, not the database being down: 503 (the
+  // transaction rolled back whole, the retry is safe) but no unavailability episode.
+  [/^55P03$/, 'conflict'], // lock_not_available: lock_timeout, NOWAIT
+  [/^40P01$/, 'conflict'], // deadlock_detected
+  [/^40001$/, 'conflict'], // serialization_failure
   [/^25P03$/, 'timeout'], // idle_in_transaction_session_timeout
   [/^57P0[1-5]$/, 'connection'], // admin_shutdown, crash_shutdown, cannot_connect_now, ...
   [/^08/, 'connection'], // connection exceptions

@@ -168,9 +168,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       const reason = unavailabilityReason(error);
       if (reason === undefined) throw error;
-      // A client that hung up is not the database's failure.
-      if (reason !== 'aborted' && record) this.availability.failed(reason, error);
-      throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(reason, (error as Error).message);
+      // A client that hung up, or a lost lock conflict, is not the database being unavailable.
+      if (reason !== 'aborted' && reason !== 'conflict' && record) this.availability.failed(reason, error);
+      throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(reason, (error as Error).message, error);
     }
   }
 
