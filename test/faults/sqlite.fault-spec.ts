@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { holdWriteLock } from '../support/database-lock';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { ServiceProcess } from '../support/service-process';
+import { CliClient, runCli, ServiceProcess } from '../support/service-process';
 import { FaultLab, printFigures, SERVICE_ENV } from './support/fault-lab';
 import { sleep } from './support/refresh-fleet';
 
@@ -112,6 +112,34 @@ describe('faults on SQLite: a full disk and a read-only file', () => {
     expect(output).toHaveLength(1);
     expect(output[0]).toMatch(/read-only|readonly/i);
   });
+});
+
+describe('faults on SQLite: a blocked SQLite call at shutdown', () => {
+  it('SHUTDOWN_TIMEOUT still holds: the process exits on time while a statement waits on a lock', async () => {
+    const database = await createTestDatabase();
+    const lock = { release: async () => undefined } as { release(): Promise<void> };
+    let service: ServiceProcess | undefined;
+    try {
+      service = await ServiceProcess.start({ databaseUrl: database.url, env: { ...SERVICE_ENV, DATABASE_TIMEOUT: '8', SHUTDOWN_TIMEOUT: '2' } });
+      const client = await runCli<CliClient>(database.url, ['clients:create', '--name', 'blocked']);
+      const { refresh_token: token } = await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${client.client_id}`, '--subject', 'x']);
+      Object.assign(lock, await holdWriteLock(database));
+      // The rotation blocks in SQLite's busy handler (up to 8 s) on a thread of the pool.
+      const blocked = service.refresh(client, token).catch(() => undefined);
+      await sleep(500);
+      const started = Date.now();
+      const exit = await service.kill('SIGTERM');
+      const took = Date.now() - started;
+      expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(took).toBeLessThan(3500);
+      expect(service.logs()).toContain('SHUTDOWN_TIMEOUT');
+      await blocked;
+    } finally {
+      await lock.release();
+      await service?.kill('SIGKILL');
+      await database.drop();
+    }
+  }, 30_000);
 });
 
 describe('faults on SQLite: an unopenable database path', () => {
