@@ -6,7 +6,8 @@ import { sleep } from './support/refresh-fleet';
 /**
  * Issue 13 on PostgreSQL, two instances on a private cluster (never the machine's shared one):
  * SIGTERM with keep-alive clients, kill -9, a held table lock, the database stopped and started,
- * and the database frozen (SIGSTOP) longer than the clients' timeout while they retry.
+ * the database frozen (SIGSTOP) longer than the clients' timeout while they retry, and a clock
+ * jump on one instance.
  */
 describe('faults on PostgreSQL', () => {
   let cluster: PrivatePostgres;
@@ -79,6 +80,22 @@ describe('faults on PostgreSQL', () => {
       await lab.waitUntilReady(0);
       await lab.waitUntilReady(1);
       return { notReadySeen, expectUnavailable: true };
+    });
+  });
+
+  // A third instance, 31 days ahead, cleaning up every second beside the two serving ones. Its
+  // cutoffs come from the database clock and it refuses to run that far off: no live family is
+  // deleted (one such instance once deleted them all), and no rotation meets a lock of its.
+  it('a clock jump on one instance (+31 days): no live family deleted, no rotation disturbed', async () => {
+    await lab.scenario('clock +31 days on one instance', async () => {
+      const jumped = await lab.startService({ CLOCK_OFFSET_MS: String(31 * 86_400_000), RETENTION_INTERVAL: '1' });
+      try {
+        await sleep(2500);
+        expect(jumped.logs()).toContain('retention cleanup refused');
+      } finally {
+        await jumped.kill('SIGKILL');
+      }
+      expect(await lab.familyCount()).toBe(24);
     });
   });
 });

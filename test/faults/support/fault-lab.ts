@@ -129,8 +129,15 @@ export class FaultLab {
     }
   }
 
-  async revokedFamilies(): Promise<number> {
-    const sql = 'SELECT COUNT(*) AS n FROM token_families WHERE revoked_at IS NOT NULL';
+  revokedFamilies(): Promise<number> {
+    return this.count('SELECT COUNT(*) AS n FROM token_families WHERE revoked_at IS NOT NULL');
+  }
+
+  familyCount(): Promise<number> {
+    return this.count('SELECT COUNT(*) AS n FROM token_families');
+  }
+
+  private async count(sql: string): Promise<number> {
     if (this.database.sqliteFile) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sqlite3 = require('sqlite3') as typeof import('sqlite3');
