@@ -47,4 +47,24 @@ describe('the database temporarily unavailable', () => {
       if (!released) await lock.release();
     }
   }, 20_000);
+
+  it('refuses, before COMMIT, the rotation of a client that hung up: its retry with the same token is a first use', async () => {
+    const slow = await TestApp.create({ database: t.database, env: { DATABASE_TIMEOUT: '5', REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
+    try {
+      const { refresh_token: token } = await slow.issueTokens(client);
+      const lock = await holdWriteLock(slow.database);
+      // The client gives up after 300 ms (its own timeout) while the rotation waits for the lock.
+      const abandoned = slow.refresh(client, token!).timeout(300).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      expect(await abandoned).toMatch(/timeout/i);
+      await lock.release();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Strict rotation: had the abandoned rotation committed, this would be reuse (400).
+      await slow.refresh(client, token!).expect(200);
+    } finally {
+      await slow.close();
+    }
+  }, 20_000);
 });
