@@ -51,6 +51,37 @@ describe('graceful shutdown on SIGTERM', () => {
     expect((await service.refresh(client, rotated.refresh_token)).status).toBe(200);
     expect((await service.refresh(client, token)).status).toBe(400);
   }, 30_000);
+
+  it('answers the draining response with Connection: close and never runs the next request on that connection', async () => {
+    service = await ServiceProcess.start({ databaseUrl: database.url });
+    const client = await runCli<CliClient>(database.url, ['clients:create', '--name', 'keep-alive']);
+    const issue = () => runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${client.client_id}`, '--subject', 'bob']);
+    const [{ refresh_token: first }, { refresh_token: second }] = [await issue(), await issue()];
+    const basic = Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64');
+    const request = (token: string) => {
+      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString();
+      return `POST /oauth/token HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${basic}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    };
+    const keepAlive = await openSocket(service.url);
+    const answer = readResponse(keepAlive);
+    const firstRequest = request(first);
+    keepAlive.write(firstRequest.slice(0, -10));
+    await sleep(200);
+    const exit = service.kill('SIGTERM');
+    await sleep(300);
+    // The rest of the in-flight request and, right behind it, the client's next one on the same
+    // connection (a keep-alive client that did not yet see the drain).
+    keepAlive.write(firstRequest.slice(-10) + request(second));
+    const responses = (await answer).split(/(?=HTTP\/1\.1 )/);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200 /);
+    expect(responses[0]).toMatch(/\r\nConnection: close\r\n/i);
+    expect(responses).toHaveLength(1);
+    expect(await exit).toEqual({ code: 0, signal: null });
+
+    // Unanswered means not run: the second token was not rotated, so the client's retry succeeds.
+    service = await ServiceProcess.start({ databaseUrl: database.url });
+    expect((await service.refresh(client, second)).status).toBe(200);
+  }, 30_000);
 });
 
 function openSocket(url: string): Promise<Socket> {
@@ -61,11 +92,20 @@ function openSocket(url: string): Promise<Socket> {
   });
 }
 
+/** Everything the server sends until it closes the connection (or 10 s pass: a keep-alive server that does not close). */
 function readResponse(socket: Socket): Promise<string> {
   return new Promise((resolve) => {
     let data = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(data);
+    }, 10_000);
     socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
-    socket.once('close', () => resolve(data));
+    socket.once('error', () => undefined);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(data);
+    });
   });
 }
 

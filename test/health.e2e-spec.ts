@@ -1,3 +1,4 @@
+import { holdWriteLock } from './support/database-lock';
 import { TestApp } from './support/test-app';
 
 describe('health checks (liveness, readiness)', () => {
@@ -22,6 +23,19 @@ describe('health checks (liveness, readiness)', () => {
     const ready = await t.http().get('/health/ready').expect(503);
     expect(ready.body).toMatchObject({ status: 'error', error: { migrations: { status: 'down', message: 'migrations pending' } } });
     await t.http().get('/health/live').expect(200);
+  });
+
+  it('not ready (503) while the database answers reads but cannot commit (a held write lock); ready again once it can', async () => {
+    t = await TestApp.create({ env: { DATABASE_TIMEOUT: '0.5' } });
+    const lock = await holdWriteLock(t.database);
+    try {
+      const ready = await t.http().get('/health/ready').expect(503);
+      expect(ready.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+      await t.http().get('/health/live').expect(200);
+    } finally {
+      await lock.release();
+    }
+    await t.http().get('/health/ready').expect(200);
   });
 
   it('not ready (503) when the database does not answer', async () => {

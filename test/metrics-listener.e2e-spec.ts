@@ -19,7 +19,7 @@ describe('where /metrics is served', () => {
     it('is not on the public port: 404 like any unknown path', async () => {
       const metrics = await t.http().get('/metrics').expect(404);
       const unknown = await t.http().get('/metricz').expect(404);
-      expect(metrics.body).toEqual({ ...unknown.body, error_description: 'Cannot GET /metrics' });
+      expect(metrics.body).toEqual({ ...unknown.body, error_description: 'No such endpoint' });
     });
   });
 

@@ -31,6 +31,8 @@ describe('retention cleanup of login requests, authorization codes and revoked a
         RETENTION_MAX_BATCHES: '1000',
         // /metrics is on the public port only behind METRICS_TOKEN (or on METRICS_PORT).
         METRICS_TOKEN,
+        // The cleanup follows the hand-moved clock here, not the database's (retention-clock e2e).
+        RETENTION_MAX_CLOCK_SKEW: '0',
       },
     });
     flow = new CodeFlow(t);

@@ -28,6 +28,8 @@ describe('retention cleanup', () => {
         RETENTION_MAX_BATCHES: '1000',
         // /metrics is on the public port only behind METRICS_TOKEN (or on METRICS_PORT).
         METRICS_TOKEN,
+        // The cleanup follows the hand-moved clock here, not the database's (retention-clock e2e).
+        RETENTION_MAX_CLOCK_SKEW: '0',
       },
     });
     client = await t.createClient();

@@ -8,6 +8,7 @@ export const databaseConfig = registerAs('database', () => {
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
     connectRetries: env.DATABASE_CONNECT_RETRIES,
     connectRetryDelayMs: env.DATABASE_CONNECT_RETRY_DELAY_MS,
+    timeoutMs: Math.round(env.DATABASE_TIMEOUT * 1000),
   };
 });
 

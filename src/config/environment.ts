@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions, validateSync } from 'class-validator';
 
 /** At least `min` different characters: rules out `aaaa…` and keyboard walks that pass a length check. */
 function HasDistinctCharacters(min: number, options?: ValidationOptions): PropertyDecorator {
@@ -128,6 +128,15 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(60000)
   DATABASE_CONNECT_RETRY_DELAY_MS = 3000;
 
+  /**
+   * Seconds one unit of database work may take, queueing included (PostgreSQL: pool acquire,
+   * statement_timeout, idle_in_transaction_session_timeout; SQLite: busy_timeout). Past it the
+   * request is answered 503 and the work is refused before it commits. Keep it below the clients'
+   * own timeout, so that they get an answer instead of abandoning a request that commits later.
+   */
+  @Type(() => Number) @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.1) @Max(60)
+  DATABASE_TIMEOUT = 5;
+
   @IsIn(['FULL', 'NORMAL'])
   SQLITE_SYNCHRONOUS: 'FULL' | 'NORMAL' = 'FULL';
 
@@ -243,6 +252,13 @@ export class Environment {
   /** The previous KEK, still accepted for reading while `keys:rewrap` moves every key to the new one. */
   @IsOptional() @IsString()
   KEY_ENCRYPTION_KEY_PREVIOUS?: string;
+
+  /**
+   * Seconds this instance's clock may differ from the database's before the cleanup refuses to
+   * run (its cutoffs come from the database clock). 0: no check, cutoffs from this instance's clock.
+   */
+  @Type(() => Number) @IsInt() @Min(0)
+  RETENTION_MAX_CLOCK_SKEW = 60;
 
   /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
   @Type(() => Number) @IsInt() @Min(1)

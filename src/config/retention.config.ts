@@ -9,6 +9,7 @@ export const retentionConfig = registerAs('retention', () => {
     revokedTtlSeconds: env.RETENTION_REVOKED_TTL,
     batchSize: env.RETENTION_BATCH_SIZE,
     maxBatches: env.RETENTION_MAX_BATCHES,
+    maxClockSkewSeconds: env.RETENTION_MAX_CLOCK_SKEW,
   };
 });
 

@@ -5,4 +5,4 @@ import { loadEnvironment } from '../config/environment';
 import { buildDataSourceOptions } from './database-options';
 
 const env = loadEnvironment();
-export default new DataSource(buildDataSourceOptions({ url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS }));
+export default new DataSource(buildDataSourceOptions({ url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS, timeoutMs: env.DATABASE_TIMEOUT * 1000 }));

@@ -25,12 +25,15 @@ export const entities = [
 export interface DatabaseSettings {
   url: string;
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** DATABASE_TIMEOUT in ms: the driver-side bounds of one unit of work (default 5 s). */
+  timeoutMs?: number;
 }
 
 /** One set of entities and migrations for both drivers; the URL picks the driver. */
 export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   // Migrations run at start-up through openAndMigrate() (run-migrations.ts), under a lock; the
   // TypeORM CLI (data-source.ts) must not apply them merely by connecting (`migration:show`).
+  const timeoutMs = settings.timeoutMs ?? 5000;
   const common = { entities, migrations, migrationsRun: false, synchronize: false, logging: false } as const;
   if (settings.url.startsWith('sqlite:')) {
     const database = sqlitePath(settings.url);
@@ -44,8 +47,9 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
       // lock instead of failing; synchronous=FULL fsyncs each commit so that an acknowledged
       // rotation survives a power cut, not only a process crash (NORMAL trades that for speed).
       // (synchronous is set by DatabaseService once the connection is open.)
+      // busy_timeout is DATABASE_TIMEOUT: a lock held longer is answered 503, not waited out.
       enableWAL: true,
-      busyTimeout: 5000,
+      busyTimeout: timeoutMs,
       driver: sqlite3WithoutTrace(),
     };
   }
@@ -54,7 +58,17 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
   url.searchParams.delete('schema');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('DATABASE_URL schema must match [a-z_][a-z0-9_]*');
   // search_path as well as TypeORM's `schema`, so that hand-written SQL resolves to the same tables.
-  const extra = { max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  // Every wait is bounded (issue 13, item 2): acquiring a pooled connection, each statement on the
+  // server (statement_timeout), a transaction left open (idle_in_transaction_session_timeout), and
+  // the answer itself on the client side (query_timeout: a frozen server never cancels anything).
+  const extra = {
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    idle_in_transaction_session_timeout: timeoutMs * 2,
+    query_timeout: timeoutMs + 1000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  };
   return { ...common, type: 'postgres', url: url.toString(), schema, extra };
 }
 

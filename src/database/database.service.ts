@@ -3,14 +3,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { DatabaseAvailability } from './database-availability';
+import { DatabaseUnavailableError, unavailabilityReason } from './database-unavailable';
+import { currentRequestSignal } from './request-signal';
 import type { SqlExecutor } from './sql-executor';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 import { SqliteStatements } from './sqlite-statements';
+import { UnitOfWork } from './unit-of-work';
+
+/** A PostgreSQL transaction chosen as a deadlock victim (or a serialization failure) is re-run this often. */
+const POSTGRES_RETRIES = 3;
 
 /**
  * Runs units of work in one transaction. TypeORM's SQLite driver shares one connection between
  * all callers, so concurrent transactions there would nest into each other's savepoints; on SQLite
  * every unit of work is therefore queued (SQLite has one writer anyway). PostgreSQL uses its pool.
+ *
+ * Every unit is bounded by DATABASE_TIMEOUT, from the moment it is asked for (queueing included),
+ * and refused before COMMIT once its deadline passed or its HTTP client disconnected (UnitOfWork).
+ * Errors that mean the database is unavailable are recorded once per episode (DatabaseAvailability)
+ * and answered 503 by the exception filter.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
@@ -25,12 +37,21 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
     @Inject(databaseConfig.KEY) private readonly config: DatabaseConfig,
+    readonly availability: DatabaseAvailability,
   ) {
     this.isSqlite = dataSource.options.type === 'sqlite';
   }
 
   async onModuleInit(): Promise<void> {
+    const openError = (this.dataSource as { openError?: string }).openError;
+    if (openError) throw new Error(openError);
     if (this.isSqlite) await this.dataSource.query(`PRAGMA synchronous = ${this.config.sqliteSynchronous}`);
+    // A database we cannot write to (a read-only file or mount, a standby) would answer every
+    // rotation 503 while reads pass: refuse to start, in one line, instead (issue 13, item 4).
+    await this.probeWrite().catch((error: unknown) => {
+      if (unavailabilityReason(error) !== 'read_only') return;
+      throw new Error(`the database at DATABASE_URL is read-only (${(error as Error).message}); the service needs to write`);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -40,36 +61,82 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isSqlite) return this.dataSource.transaction(work);
-    return this.serialized(() => this.dataSource.transaction(work));
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(runner.manager), false);
+      return this.serialized(() => {
+        unit.check();
+        return this.dataSource.transaction(async (manager) => {
+          const result = await work(manager);
+          unit.beforeCommit();
+          return result;
+        });
+      });
+    });
   }
 
-  /** A read or single statement that must not run inside another caller's open SQLite transaction. */
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isSqlite) return work(this.dataSource.manager);
-    return this.serialized(() => work(this.dataSource.manager));
+  /**
+   * A read or single statement that must not run inside another caller's open SQLite transaction.
+   * `probe`: a health check, not recorded in DatabaseAvailability (see probeWrite).
+   */
+  run<T>(work: (manager: EntityManager) => Promise<T>, { probe = false } = {}): Promise<T> {
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return work(this.dataSource.manager);
+      return this.serialized(() => {
+        unit.check();
+        return work(this.dataSource.manager);
+      });
+    }, !probe);
   }
 
   /**
    * Hand-written SQL in one transaction, for hot paths (see SqlExecutor). On SQLite the statements
    * are prepared once and kept, and transactions that queue up behind each other are committed
    * together (SqliteGroupCommit): `work` may then run a second time, alone, so it must only touch
-   * the database.
+   * the database. For the same reason a PostgreSQL deadlock victim is simply run again.
    */
   sqlTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    if (!this.isSqlite) return this.dataSource.transaction((manager) => work(postgresExecutor(manager.queryRunner!)));
-    return this.groupCommit.transaction(work);
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(postgresExecutor(runner)), true);
+      return this.groupCommit.transaction(work, unit);
+    });
   }
 
   /** Hand-written SQL outside a transaction, queued on SQLite like `run()`. */
-  async sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return this.serialized(() => work(this.statements()));
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return await work(postgresExecutor(runner));
-    } finally {
-      await runner.release();
-    }
+  sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.bounded(async (unit) => {
+      if (this.isSqlite) {
+        return this.serialized(() => {
+          unit.check();
+          return work(this.statements());
+        });
+      }
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return await work(postgresExecutor(runner));
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+
+  /**
+   * A cheap write in a transaction (one row of health_heartbeat), for readiness: can a rotation
+   * commit now? It takes the same queue and write lock as a rotation (but no kept statement, so
+   * that the connection can always close). Not recorded in DatabaseAvailability: a probe that
+   * passes must not hide larger commits that are failing, nor a failing one keep readiness down.
+   */
+  probeWrite(): Promise<void> {
+    const beat = (manager: EntityManager) => manager.query('UPDATE health_heartbeat SET beat_at = $1 WHERE id = 1', [Date.now()]).then(() => undefined);
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => beat(runner.manager), true);
+      return this.serialized(() => {
+        unit.check();
+        return this.dataSource.transaction(async (manager) => {
+          await beat(manager);
+          unit.beforeCommit();
+        });
+      });
+    }, false);
   }
 
   /** The quoted column list of an entity, for hand-written SELECTs whose rows go to `hydrate`. */
@@ -89,6 +156,44 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       column.setEntityValue(result, this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
     }
     return result;
+  }
+
+  /** One unit of work under the deadline; unavailability becomes a DatabaseUnavailableError, recorded once per episode. */
+  private async bounded<T>(work: (unit: UnitOfWork) => Promise<T>, record = true): Promise<T> {
+    const unit = new UnitOfWork(this.config.timeoutMs, currentRequestSignal());
+    try {
+      const result = await unit.race(work(unit));
+      if (record) this.availability.succeeded();
+      return result;
+    } catch (error) {
+      const reason = unavailabilityReason(error);
+      if (reason === undefined) throw error;
+      // A client that hung up, or a lost lock conflict, is not the database being unavailable.
+      if (reason !== 'aborted' && reason !== 'conflict' && record) this.availability.failed(reason, error);
+      throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(reason, (error as Error).message, error);
+    }
+  }
+
+  private async postgresTransaction<T>(unit: UnitOfWork, work: (runner: QueryRunner) => Promise<T>, retryable: boolean): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        unit.check();
+        await runner.startTransaction();
+        const result = await work(runner);
+        unit.beforeCommit();
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        unit.commitFailed();
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        const code = (error as { driverError?: { code?: string } }).driverError?.code;
+        if (!retryable || attempt >= POSTGRES_RETRIES || unit.refused || (code !== '40P01' && code !== '40001')) throw error;
+      } finally {
+        await runner.release();
+      }
+    }
   }
 
   private statements(): SqliteStatements {

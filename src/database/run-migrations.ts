@@ -14,6 +14,27 @@ const SQLITE_RETRIES = 20;
  */
 export async function openAndMigrate(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+  return migrate(dataSource);
+}
+
+/**
+ * The service's start-up: as openAndMigrate, but a SQLite file that cannot be opened at all
+ * (SQLITE_CANTOPEN: a directory, a missing mount, no permission) is handed back unopened with the
+ * reason, for DatabaseService to stop the boot with in one line. Thrown from here, the error would
+ * pass through TypeOrmModule's retry logging and Nest's injector, several lines with a stack.
+ */
+export async function openForService(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource({ ...options, migrationsRun: false });
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    if (options.type !== 'sqlite' || (error as { code?: string }).code !== 'SQLITE_CANTOPEN') throw error;
+    return Object.assign(dataSource, { openError: `cannot open the SQLite database ${options.database} (${(error as Error).message})` });
+  }
+  return migrate(dataSource);
+}
+
+async function migrate(dataSource: DataSource): Promise<DataSource> {
   try {
     if (dataSource.options.type === 'postgres') await ensureSchema(dataSource);
     const applied = dataSource.options.type === 'postgres' ? await migrateUnderAdvisoryLock(dataSource) : await migrateRetryingBusy(dataSource);

@@ -1,9 +1,12 @@
+import { unavailabilityReason } from './database-unavailable';
 import type { SqlExecutor } from './sql-executor';
+import type { UnitOfWork } from './unit-of-work';
 
 type Work<T> = (sql: SqlExecutor) => Promise<T>;
 
 interface Unit {
   work: Work<unknown>;
+  guard?: UnitOfWork;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -20,6 +23,12 @@ const MAX_GROUP = 64;
  * transaction each, so one failing unit fails alone. A unit may therefore run twice: it must
  * only touch the database. A later unit sees the writes of earlier units of its group, exactly as
  * if the units had run one after another (which is how the queue ordered them anyway).
+ *
+ * Two exceptions to the re-run, both so that an answer of "not done" stays true and on time: a
+ * group that failed because the database is unavailable (busy past busy_timeout, disk full,
+ * read-only) fails all its units at once, since running each alone would wait out the busy timeout
+ * once per unit (a 5 s timeout became 10 s and more); and a unit refused by its deadline or
+ * its client's disconnect before COMMIT is dropped, the others committed without it.
  */
 export class SqliteGroupCommit {
   private collecting?: Unit[];
@@ -29,9 +38,9 @@ export class SqliteGroupCommit {
     private readonly schedule: (task: () => Promise<void>) => void,
   ) {}
 
-  transaction<T>(work: Work<T>): Promise<T> {
+  transaction<T>(work: Work<T>, guard?: UnitOfWork): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const unit: Unit = { work, resolve: resolve as (value: unknown) => void, reject };
+      const unit: Unit = { work, guard, resolve: resolve as (value: unknown) => void, reject };
       if (this.collecting && this.collecting.length < MAX_GROUP) {
         this.collecting.push(unit);
         return;
@@ -45,19 +54,39 @@ export class SqliteGroupCommit {
     });
   }
 
-  private async commit(group: Unit[]): Promise<void> {
+  private async commit(units: Unit[]): Promise<void> {
+    const group = units.filter((unit) => !refuse(unit));
+    if (group.length === 0) return;
     const sql = this.sql();
     const results: unknown[] = [];
     try {
       await sql.run('BEGIN', []);
       for (const unit of group) results.push(await unit.work(sql));
+      if (group.some((unit) => unit.guard?.refused)) throw new RefusedDuringGroup();
+      for (const unit of group) unit.guard?.beforeCommit();
       await sql.run('COMMIT', []);
     } catch (error) {
+      for (const unit of group) unit.guard?.commitFailed();
       await sql.run('ROLLBACK', []).catch(() => undefined);
-      if (group.length === 1) return group[0].reject(error);
+      // The others did nothing wrong: committed again without the refused units.
+      if (error instanceof RefusedDuringGroup) return this.commit(group);
+      if (group.length === 1 || unavailabilityReason(error) !== undefined) return group.forEach((unit) => unit.reject(error));
       for (const unit of group) await this.commit([unit]);
       return;
     }
     group.forEach((unit, index) => unit.resolve(results[index]));
+  }
+}
+
+class RefusedDuringGroup extends Error {}
+
+/** Rejects (and drops) a unit whose deadline passed or whose client left: it must not run. */
+function refuse(unit: Unit): boolean {
+  try {
+    unit.guard?.check();
+    return false;
+  } catch (error) {
+    unit.reject(error);
+    return true;
   }
 }

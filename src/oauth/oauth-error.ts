@@ -53,6 +53,16 @@ export class OAuthError extends Error {
     return new OAuthError('access_denied', description, 403, debug);
   }
 
+  /**
+   * The server cannot handle the request now (database outage, lock timeout, full disk) and nothing
+   * was committed: retry the same request later. `temporarily_unavailable` is RFC 6749 §4.1.2.1's
+   * code for this; the token endpoint answers it as 503 with Retry-After (RFC 9110 §15.6.4), which
+   * the exception filter adds.
+   */
+  static temporarilyUnavailable(debug?: string): OAuthError {
+    return new OAuthError('temporarily_unavailable', 'The server is temporarily unable to handle the request, retry later', 503, debug);
+  }
+
   toJSON(): { error: string; error_description: string } {
     return { error: this.code, error_description: toNqsChars(this.description) };
   }

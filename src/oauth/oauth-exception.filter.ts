@@ -2,13 +2,21 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { loggablePath } from '../logging/loggable-path';
+import { unavailabilityReason } from '../database/database-unavailable';
 import { OAuthError } from './oauth-error';
 import { setNoStore } from './no-store';
+
+/** Short: an outage of a few seconds (a failover, a restart) should cost a client about that much. */
+const RETRY_AFTER_SECONDS = 2;
+const ROUTE_NOT_FOUND = /^Cannot [A-Z]+ /;
 
 /**
  * Maps every error of an HTTP request to an RFC 6749 §5.2 body. Known OAuth errors keep their code
  * and status; framework HTTP errors (404, 413, ...) keep their status with an OAuth-shaped body;
- * anything else is a 500 `server_error` with a correlation id that is also logged.
+ * the database being unavailable (outage, timeout, lock, full disk, read-only file: see
+ * database-unavailable.ts) is a 503 `temporarily_unavailable` with Retry-After, logged once per
+ * episode by DatabaseService, not here; anything else is a 500 `server_error` with a correlation id
+ * that is also logged.
  */
 @Catch()
 export class OAuthExceptionFilter implements ExceptionFilter {
@@ -27,6 +35,8 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       res.setHeader('WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"');
     }
     if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
+    // RFC 9110 §10.2.3 / §15.6.4: how long the client should wait before retrying the same request.
+    if (error.status === 503 && error.retryAfter === undefined) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(error.status).json(error.toJSON());
   }
 
@@ -36,8 +46,12 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       return exception;
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
-      return new OAuthError(errorCodeFor(exception.getStatus()), exception.message, exception.getStatus());
+      // The router's "Cannot POST /<path>" would echo the requested path, attacker text, back.
+      const description = ROUTE_NOT_FOUND.test(exception.message) ? 'No such endpoint' : exception.message;
+      return new OAuthError(errorCodeFor(exception.getStatus()), description, exception.getStatus());
     }
+    const reason = unavailabilityReason(exception);
+    if (reason !== undefined) return OAuthError.temporarilyUnavailable(reason);
     const correlationId = randomUUID();
     const message = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
     this.logger.error(`server_error ${correlationId} on ${req.method} ${loggablePath(req.path)}: ${message}`);

@@ -63,11 +63,24 @@ export interface EndedFamilies {
 export class RetentionRepository {
   constructor(private readonly database: DatabaseService) {}
 
+  /** The database server's clock (epoch ms): one clock for every instance's cutoffs. */
+  async databaseNow(): Promise<number> {
+    const sql = this.database.isSqlite
+      ? "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now"
+      : 'SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now';
+    const [row] = (await this.database.run((manager) => manager.query(sql))) as { now: string | number }[];
+    return Number(row.now);
+  }
+
   /**
    * One bounded batch in one transaction; returns how many families it deleted.
    *
-   * PostgreSQL: the batch is picked `FOR UPDATE SKIP LOCKED`, so instances cleaning at the same
-   * moment take disjoint batches instead of waiting on (or deadlocking over) each other's rows.
+   * PostgreSQL: the batch is picked `FOR UPDATE SKIP LOCKED` in id order, so instances cleaning at
+   * the same moment take disjoint batches instead of waiting on (or deadlocking over) each other's
+   * rows. A rotation locks a token row and then its family; this batch locks families and then
+   * their tokens, so it takes the tokens `NOWAIT`: should a rotation hold one, the batch fails at
+   * once (55P03, retried later by RetentionService) instead of waiting while holding the family
+   * locks that rotation waits for (a deadlock, which had failed client requests with 500s).
    * SQLite: one writer at a time. The transaction starts with a write, so it takes the write lock
    * up front (waiting out another process's lock with busy_timeout) rather than reading first and
    * failing with SQLITE_BUSY when it later tries to upgrade; both deletes then see the same batch.
@@ -106,12 +119,14 @@ async function deleteOnPostgres(manager: EntityManager, { expiredBefore, revoked
     .select('f.id', 'id')
     .where('f.expires_at <= :expiredBefore', { expiredBefore })
     .orWhere('f.revoked_at <= :revokedBefore', { revokedBefore })
+    .orderBy('f.id')
     .limit(limit)
     .setLock('pessimistic_write')
     .setOnLocked('skip_locked')
     .getRawMany<{ id: string }>();
   const ids = rows.map((row) => row.id);
   if (ids.length === 0) return 0;
+  await manager.query('SELECT id FROM refresh_tokens WHERE family_id = ANY($1) ORDER BY id FOR UPDATE NOWAIT', [ids]);
   // Tokens first: the foreign key from refresh_tokens must not see a missing family.
   await manager.createQueryBuilder().delete().from(RefreshTokenEntity).where('family_id IN (:...ids)', { ids }).execute();
   await manager.createQueryBuilder().delete().from(TokenFamilyEntity).where('id IN (:...ids)', { ids }).execute();

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Clock } from '../common/clock';
 import { retentionConfig, RetentionConfig } from '../config/retention.config';
 import { MetricsService } from '../metrics/metrics.service';
+import { unavailabilityReason } from '../database/database-unavailable';
 import { PURGE_KINDS, PurgeKind, RetentionRepository } from './retention.repository';
 
 /**
@@ -9,6 +10,13 @@ import { PURGE_KINDS, PurgeKind, RetentionRepository } from './retention.reposit
  * expiry check an instant before the deadline never races the delete of its own family.
  */
 export const EXPIRY_GRACE_MS = 60_000;
+
+const LOCK_CONFLICT_RETRIES = 3;
+
+/** PostgreSQL deadlock_detected, lock_not_available (NOWAIT), serialization_failure. */
+function isLockConflict(error: unknown): boolean {
+  return unavailabilityReason(error) === 'conflict';
+}
 
 /**
  * Periodic cleanup, on every instance (no leader needed: batches are disjoint or serialized, see
@@ -49,7 +57,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** One cleanup run of at most RETENTION_MAX_BATCHES batches; returns the families deleted. */
   async runOnce(): Promise<number> {
-    const now = this.clock.now();
+    const now = await this.cutoffClock();
+    if (now === undefined) return 0;
     const criteria = {
       expiredBefore: now - EXPIRY_GRACE_MS,
       revokedBefore: now - this.config.revokedTtlSeconds * 1000,
@@ -81,11 +90,42 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     return deleted;
   }
 
-  /** Runs `batch` until one comes back short or RETENTION_MAX_BATCHES ran; returns the total. */
+  /**
+   * "Now" for deletion cutoffs: the database's clock, shared by every instance, so that one
+   * instance whose clock jumped cannot delete live families in the shared database (a +31 days jump
+   * once deleted all of them). Beyond RETENTION_MAX_CLOCK_SKEW between the two clocks this
+   * instance's expiry decisions are not to be trusted either: the run is refused, loudly.
+   */
+  private async cutoffClock(): Promise<number | undefined> {
+    const local = this.clock.now();
+    if (this.config.maxClockSkewSeconds === 0) return local;
+    const database = await this.repository.databaseNow();
+    if (Math.abs(local - database) > this.config.maxClockSkewSeconds * 1000) {
+      this.logger.error(
+        `retention cleanup refused: this instance's clock is ${Math.round((local - database) / 1000)} s off the database's (RETENTION_MAX_CLOCK_SKEW=${this.config.maxClockSkewSeconds}); fix the clock (NTP)`,
+      );
+      return undefined;
+    }
+    return database;
+  }
+
+  /**
+   * Runs `batch` until one comes back short or RETENTION_MAX_BATCHES ran; returns the total. A batch
+   * that lost a lock conflict with rotations (deadlock victim, NOWAIT) rolled back whole and is
+   * retried a few times, then left for the next run: cleanup yields, client requests never do.
+   */
   private async inBatches(batch: () => Promise<number>): Promise<number> {
     let total = 0;
-    for (let run = 0; run < this.config.maxBatches; run++) {
-      const count = await batch();
+    for (let run = 0, conflicts = 0; run < this.config.maxBatches; run++) {
+      let count: number;
+      try {
+        count = await batch();
+      } catch (error) {
+        if (!isLockConflict(error) || ++conflicts > LOCK_CONFLICT_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * conflicts));
+        run--;
+        continue;
+      }
       total += count;
       if (count < this.config.batchSize) break;
     }

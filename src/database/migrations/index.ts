@@ -8,6 +8,7 @@ import { GrantHardening1764288003000 } from './1764288003000-grant-hardening';
 import { ClientCorsOrigins1764288004000 } from './1764288004000-client-cors-origins';
 import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
+import { HealthHeartbeat1764288006000 } from './1764288006000-health-heartbeat';
 import { KeyLifecycle1764288007000 } from './1764288007000-key-lifecycle';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
@@ -22,5 +23,6 @@ export const migrations = [
   ClientCorsOrigins1764288004000,
   ServiceIssuers1764288005000,
   ClientPreviousSecret1764288005001,
+  HealthHeartbeat1764288006000,
   KeyLifecycle1764288007000,
 ];
