@@ -1,5 +1,6 @@
 import { DatabaseService } from '../src/database/database.service';
-import { RetentionService } from '../src/retention/retention.service';
+import { RECLAIMED_PER_INSERT } from '../src/database/reclaim-expired';
+import { EXPIRY_GRACE_MS, RetentionService } from '../src/retention/retention.service';
 import { ClientsService } from '../src/clients/clients.service';
 import { commands } from '../src/cli/commands';
 import { ADMIN_API_KEY, CodeFlow, codeFlowEnv, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
@@ -286,5 +287,56 @@ describe('without a login application (no LOGIN_URL) there is no PAR endpoint', 
     await t.http().post('/oauth/par').type('form').send({ response_type: 'code' }).expect(404);
     const metadata = await t.http().get('/.well-known/oauth-authorization-server').expect(200);
     expect(metadata.body).not.toHaveProperty('pushed_authorization_request_endpoint');
+  });
+});
+
+describe('two instances on one database (PostgreSQL under test:pg): a request_uri is used once across them', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await TestApp.create({ env: codeFlowEnv });
+    b = await TestApp.create({ env: codeFlowEnv, database: a.database });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('pushed on one, 20 racing uses on both → exactly one login request', async () => {
+    const flowA = new CodeFlow(a);
+    const flowB = new CodeFlow(b);
+    const client = await flowA.createClient();
+    const { client_id: _omitted, ...params } = flowA.authorizeQuery(client, pkcePair().challenge);
+    const { request_uri: requestUri } = (await postAs(a, '/oauth/par', client, params).expect(201)).body;
+    const query = { client_id: client.clientId, request_uri: requestUri };
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? flowA : flowB).authorize(query)));
+    expect(results.filter((r) => r.status === 302)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 400)).toHaveLength(19);
+    const [row] = await a.get(DatabaseService).run((m) => m.query('SELECT COUNT(*) AS n FROM login_requests'));
+    expect(+row.n).toBe(1);
+  });
+});
+
+describe('storage of pushed requests is bounded: every push reclaims expired ones', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.create({ env: { ...codeFlowEnv, RETENTION_INTERVAL: '0' } });
+  });
+  afterAll(() => t.close());
+
+  it(`each push past expiry + grace deletes up to ${RECLAIMED_PER_INSERT} expired rows`, async () => {
+    const flow = new CodeFlow(t);
+    const client = await flow.createClient({ tokenEndpointAuthMethod: 'none' });
+    const { client_id: _omitted, ...params } = flow.authorizeQuery(client, pkcePair().challenge);
+    const push = () => postAs(t, '/oauth/par', client, params).expect(201);
+    const rows = async () => +(await t.get(DatabaseService).run((m) => m.query('SELECT COUNT(*) AS n FROM pushed_authorization_requests')))[0].n;
+    for (let i = 0; i < 5; i++) await push();
+    expect(await rows()).toBe(5);
+    t.clock.advance(60 + EXPIRY_GRACE_MS / 1000 + 1);
+    await push();
+    expect(await rows()).toBe(5 + 1 - RECLAIMED_PER_INSERT);
+    await push();
+    await push();
+    expect(await rows()).toBe(3);
   });
 });
