@@ -96,11 +96,6 @@ export class AuthorizeService {
     return this.config.loginUrl !== undefined;
   }
 
-  /** RFC 9126 §5 metadata: whether every client must use PAR (clients may be required one by one). */
-  get parRequired(): boolean {
-    return this.config.parRequired;
-  }
-
   async authorize(query: URLSearchParams): Promise<AuthorizeOutcome> {
     const clientId = single(query, 'client_id');
     const client = clientId === undefined || !CLIENT_ID_SHAPE.test(clientId) ? null : await this.clients.findById(clientId);
