@@ -272,7 +272,12 @@ const AUTHORIZE_ENDPOINT: EndpointUnderTest = {
       ],
     };
   },
-  requests: (fixtures) => queryRequestArb(AUTHORIZE_ENDPOINT.pool(fixtures), ['GET']),
+  // Half the cases start from a plain request, half from client_id + a live request_uri (RFC 9126 §4).
+  requests: (fixtures) => {
+    const pool = AUTHORIZE_ENDPOINT.pool(fixtures);
+    const pushed: [string, string][] = [['client_id', fixtures.values.main], ['request_uri', LIVE_REQUEST_URI]];
+    return fc.oneof(queryRequestArb(pool, ['GET']), queryRequestArb({ ...pool, base: pushed }, ['GET']));
+  },
   perCase: async (t, { values }) => ({ [LIVE_REQUEST_URI]: await pushFor(t, values.main) }),
   success: authorizeRedirectProblems,
   // Errors the client cannot be told about are an HTML page (§4.1.2.1); other methods are JSON 404s.
