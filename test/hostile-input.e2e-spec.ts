@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { request as httpRequest, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DatabaseService } from '../src/database/database.service';
-import { AuthorizeService } from '../src/authorize/authorize.service';
+import { AuthorizeService, PAR_REQUEST_URI_PREFIX } from '../src/authorize/authorize.service';
+import { ClientsRepository } from '../src/clients/clients.repository';
+import { OAuthParams } from '../src/oauth/oauth-params';
 import { ClientsService } from '../src/clients/clients.service';
 import { IntrospectionService } from '../src/introspection/introspection.service';
 import { FAMILY_ID_CLAIM } from '../src/token/token-issuer.service';
@@ -35,6 +37,7 @@ interface Counts {
   pendingLogins: number;
   codes: number;
   revokedAccessTokens: number;
+  pushedRequests: number;
 }
 
 interface Reply {
@@ -99,6 +102,8 @@ const FRESH_TOKEN = 'FRESHxREFRESHxTOKENxPLACEHOLDERx0123456789x';
 const FRESH_ACCESS_TOKEN = 'FRESHxACCESSxTOKENxPLACEHOLDER';
 const LIVE_CHALLENGE = 'LIVExLOGINxCHALLENGExPLACEHOLDERx0123456789';
 const LIVE_FAMILY = 'LIVExFAMILYxIDxPLACEHOLDER';
+/** Replaced by the request_uri of a request freshly pushed for the `main` code-flow client. */
+const LIVE_REQUEST_URI = 'LIVExREQUESTxURIxPLACEHOLDER';
 const OTHER_REDIRECT_URI = 'https://other.example/cb?keep=1';
 const NATIVE_REDIRECT_URI = 'com.example.app:/cb';
 
@@ -253,6 +258,8 @@ const AUTHORIZE_ENDPOINT: EndpointUnderTest = {
         challenge,
         method: 'S256',
         state: 'xyz',
+        request_uri: LIVE_REQUEST_URI,
+        unknown_request_uri: `${PAR_REQUEST_URI_PREFIX}${'A'.repeat(43)}`,
       },
       base: [
         ['response_type', 'code'],
@@ -265,7 +272,13 @@ const AUTHORIZE_ENDPOINT: EndpointUnderTest = {
       ],
     };
   },
-  requests: (fixtures) => queryRequestArb(AUTHORIZE_ENDPOINT.pool(fixtures), ['GET']),
+  // Half the cases start from a plain request, half from client_id + a live request_uri (RFC 9126 §4).
+  requests: (fixtures) => {
+    const pool = AUTHORIZE_ENDPOINT.pool(fixtures);
+    const pushed: [string, string][] = [['client_id', fixtures.values.main], ['request_uri', LIVE_REQUEST_URI]];
+    return fc.oneof(queryRequestArb(pool, ['GET']), queryRequestArb({ ...pool, base: pushed }, ['GET']));
+  },
+  perCase: async (t, { values }) => ({ [LIVE_REQUEST_URI]: await pushFor(t, values.main) }),
   success: authorizeRedirectProblems,
   // Errors the client cannot be told about are an HTML page (§4.1.2.1); other methods are JSON 404s.
   failure: ({ req, reply }) => {
@@ -281,9 +294,69 @@ const AUTHORIZE_ENDPOINT: EndpointUnderTest = {
       when: ({ reply }) => reply.status === 302 && String(reply.headers.location).startsWith(`${LOGIN_URL}?`),
       delta: { loginRequests: 1, pendingLogins: 1 },
     },
+    {
+      // RFC 9126 §4: the pushed request is used once; another client's attempt consumes nothing.
+      name: 'the pushed request becomes a login request',
+      when: ({ req, reply }) => reply.status === 302 && String(reply.headers.location).startsWith(`${LOGIN_URL}?`) && req.query.includes(PAR_REQUEST_URI_PREFIX),
+      delta: { loginRequests: 1, pendingLogins: 1, pushedRequests: -1 },
+    },
   ],
   runs: 800,
   mustSee: [302, 400],
+};
+
+/** A request pushed for `clientId` through the service (the PAR endpoint's own code), its request_uri. */
+async function pushFor(t: TestApp, clientId: string): Promise<string> {
+  const client = (await t.get(ClientsRepository).findById(clientId))!;
+  const { challenge } = pkcePair();
+  const params = OAuthParams.fromEntries({ response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'read', state: 'xyz', code_challenge: challenge, code_challenge_method: 'S256' });
+  return (await t.get(AuthorizeService).push(params, client)).request_uri;
+}
+
+const PAR_ENDPOINT: EndpointUnderTest = {
+  name: 'POST /oauth/par',
+  path: '/oauth/par',
+  methods: ['POST'],
+  env: codeFlowEnv,
+  client: { grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT_URI] },
+  pool: ({ client }) => {
+    const { challenge } = pkcePair();
+    return {
+      valid: {
+        client_id: client.clientId,
+        client_secret: client.clientSecret!,
+        redirect_uri: REDIRECT_URI,
+        near_uri: `${REDIRECT_URI}/`,
+        code: 'code',
+        challenge,
+        method: 'S256',
+        state: 'xyz',
+        request_uri: `${PAR_REQUEST_URI_PREFIX}${'A'.repeat(43)}`,
+      },
+      base: [
+        ['response_type', 'code'],
+        ['redirect_uri', REDIRECT_URI],
+        ['scope', 'read'],
+        ['state', 'xyz'],
+        ['code_challenge', challenge],
+        ['code_challenge_method', 'S256'],
+      ],
+    };
+  },
+  // RFC 9126 §2.2: 201 with exactly request_uri and expires_in.
+  success: ({ reply }) => {
+    const body = reply.body as Record<string, unknown>;
+    const ok =
+      reply.status === 201 &&
+      Object.keys(body).sort().join() === 'expires_in,request_uri' &&
+      typeof body.request_uri === 'string' &&
+      body.request_uri.startsWith(PAR_REQUEST_URI_PREFIX) &&
+      body.expires_in === 60;
+    return ok ? null : `not an RFC 9126 §2.2 answer: ${reply.status} ${JSON.stringify(body)}`;
+  },
+  effects: [{ name: 'one pushed request', when: ({ reply }) => reply.status === 201, delta: { pushedRequests: 1 } }],
+  runs: 700,
+  mustSee: [201, 400, 401],
 };
 
 const redirectedWith = (c: Case, name: string) => {
@@ -365,6 +438,7 @@ const ENDPOINTS: EndpointUnderTest[] = [
   REVOCATION_ENDPOINT,
   INTROSPECTION_ENDPOINT,
   AUTHORIZE_ENDPOINT,
+  PAR_ENDPOINT,
   ADMIN_API,
 ];
 
@@ -401,7 +475,8 @@ describe.each(ENDPOINTS)('hostile input: $name', (endpoint) => {
         (SELECT COUNT(*) FROM login_requests) AS login_requests,
         (SELECT COUNT(*) FROM login_requests WHERE handled_at IS NULL) AS pending_logins,
         (SELECT COUNT(*) FROM authorization_codes) AS codes,
-        (SELECT COUNT(*) FROM revoked_access_tokens) AS revoked_access_tokens`),
+        (SELECT COUNT(*) FROM revoked_access_tokens) AS revoked_access_tokens,
+        (SELECT COUNT(*) FROM pushed_authorization_requests) AS pushed_requests`),
     );
     return {
       families: +row.families,
@@ -413,6 +488,7 @@ describe.each(ENDPOINTS)('hostile input: $name', (endpoint) => {
       pendingLogins: +row.pending_logins,
       codes: +row.codes,
       revokedAccessTokens: +row.revoked_access_tokens,
+      pushedRequests: +row.pushed_requests,
     };
   }
 
@@ -501,7 +577,7 @@ describe.each(ENDPOINTS)('hostile input: $name', (endpoint) => {
   }, Math.max(120_000, fuzzRuns(endpoint.runs) * 60));
 });
 
-const PLACEHOLDERS = [FRESH_TOKEN, FRESH_ACCESS_TOKEN, LIVE_CHALLENGE, LIVE_FAMILY];
+const PLACEHOLDERS = [FRESH_TOKEN, FRESH_ACCESS_TOKEN, LIVE_CHALLENGE, LIVE_FAMILY, LIVE_REQUEST_URI];
 
 function usesPlaceholder(req: HostileRequest): boolean {
   const text = `${req.path ?? ''}${req.query}${req.body.toString('latin1')}`;

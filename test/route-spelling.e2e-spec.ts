@@ -87,10 +87,12 @@ describe('route spelling: every spelling is a JSON 404 or limited like the canon
   let t: TestApp;
   afterEach(() => t?.close());
 
-  it.each(['token', 'revoke', 'introspect'])('a client id blocked after failures is refused at every spelling of /oauth/%s', async (name) => {
-    t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_AUTH_FAILURES: '1', RATE_LIMIT_PER_IP: '1000' } });
+  it.each(['token', 'revoke', 'introspect', 'par'])('a client id blocked after failures is refused at every spelling of /oauth/%s', async (name) => {
+    // codeFlowEnv: the PAR endpoint exists only with the code flow on.
+    t = await TestApp.create({ env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_AUTH_FAILURES: '1', RATE_LIMIT_PER_IP: '1000', ...codeFlowEnv } });
     const client = await t.createClient({ allowIntrospection: true } as never);
-    const body = name === 'token' ? 'grant_type=refresh_token&refresh_token=' + 'x'.repeat(43) : 'token=' + 'x'.repeat(43);
+    const bodies: Record<string, string> = { token: 'grant_type=refresh_token&refresh_token=' + 'x'.repeat(43), par: 'response_type=code' };
+    const body = bodies[name] ?? 'token=' + 'x'.repeat(43);
     const canonical = `/oauth/${name}`;
     for (let i = 0; i < 2; i++) expect((await send(t, 'POST', canonical, { ...FORM, authorization: basic(client, 'wrong') }, body)).status).toBe(401);
     // The right secret now: blocked at the canonical path, and at every other spelling.

@@ -4,12 +4,14 @@ import { AuthorizeController } from './authorize.controller';
 import { AuthorizeService } from './authorize.service';
 import { LoginRequestsRepository } from './login-requests.repository';
 import { LoginRequestsService } from './login-requests.service';
+import { PushedAuthorizationController } from './pushed-authorization.controller';
+import { PushedAuthorizationRequestsRepository } from './pushed-authorization-requests.repository';
 
 /** The front channel of the code flow: authorization requests become login requests. */
 @Module({
   imports: [ClientsModule],
-  controllers: [AuthorizeController],
-  providers: [AuthorizeService, LoginRequestsRepository, LoginRequestsService],
+  controllers: [AuthorizeController, PushedAuthorizationController],
+  providers: [AuthorizeService, LoginRequestsRepository, LoginRequestsService, PushedAuthorizationRequestsRepository],
   exports: [LoginRequestsService],
 })
 export class AuthorizeModule {}

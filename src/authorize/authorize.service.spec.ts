@@ -4,6 +4,7 @@ import type { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app.config';
 import type { AuthorizationConfig } from '../config/authorization.config';
 import type { LoginRequestsRepository } from './login-requests.repository';
+import type { PushedAuthorizationRequestsRepository } from './pushed-authorization-requests.repository';
 import { AuthorizeService } from './authorize.service';
 
 const REDIRECT_URI = 'https://app.example/callback';
@@ -32,6 +33,7 @@ describe('AuthorizeService: input with control characters never reaches the data
     service = new AuthorizeService(
       { findById } as unknown as ClientsRepository,
       { insert } as unknown as LoginRequestsRepository,
+      {} as PushedAuthorizationRequestsRepository,
       { now: () => 0 } as Clock,
       { issuer: 'https://as.example' } as AppConfig,
       { loginUrl: 'https://login.example/login', loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,

@@ -4,17 +4,32 @@ import { ClientEntity } from '../clients/client.entity';
 import { ClientsRepository } from '../clients/clients.repository';
 import { Clock } from '../common/clock';
 import { Scope } from '../common/scope';
-import { randomToken, sha256Hex } from '../common/secure-random';
+import { RANDOM_TOKEN_SHAPE, randomToken, sha256Hex } from '../common/secure-random';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
-import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
+import { OAuthError } from '../oauth/oauth-error';
+import { CONTROL_CHARACTERS, OAuthParams } from '../oauth/oauth-params';
 import { S256_CHALLENGE_SHAPE } from '../oauth/pkce';
 import { authorizationResponseUrl } from './authorization-response';
 import { LoginRequestEntity } from './login-request.entity';
 import { LoginRequestsRepository } from './login-requests.repository';
+import { PushedAuthorizationRequestEntity } from './pushed-authorization-request.entity';
+import { PushedAuthorizationRequestsRepository } from './pushed-authorization-requests.repository';
 
 /** Where the browser goes next, or the error page shown when the redirect URI cannot be trusted. */
 export type AuthorizeOutcome = { redirectTo: string } | { errorPage: string };
+
+/** RFC 9126 §2.2: the answer of the PAR endpoint. */
+export interface PushedAuthorizationResponse {
+  request_uri: string;
+  expires_in: number;
+}
+
+/** RFC 9126 §2.2: the request_uri is a URN of this prefix and a random, single-use reference. */
+export const PAR_REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
+
+/** The authorization request parameters (RFC 6749 §4.1.1, RFC 7636 §4.3) a pushed request keeps. */
+const AUTHORIZATION_PARAMETERS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
 
 /**
  * `state` is stored with the pending login request and echoed back: a cap bounds what one
@@ -42,6 +57,14 @@ export const AUTHORIZE_ERROR_DESCRIPTIONS = {
   malformedChallenge: 'code_challenge is malformed',
   malformedScope: 'The requested scope is malformed',
   excessScope: 'The requested scope exceeds the scope registered for the client',
+  parRequired: 'This client must push its authorization requests (PAR) and send a request_uri',
+} as const;
+
+/** Why a request is refused without a redirect (RFC 6749 §4.1.2.1): shown to the user, or, at the PAR endpoint, sent as invalid_request. */
+const UNTRUSTED = {
+  client: 'The client_id is missing, repeated or not a known client.',
+  redirectUri: 'The redirect_uri is missing, repeated or not registered for this client.',
+  requestUri: 'The request_uri is malformed, unknown, expired, already used or was pushed by another client.',
 } as const;
 
 type Description = keyof typeof AUTHORIZE_ERROR_DESCRIPTIONS;
@@ -63,6 +86,7 @@ export class AuthorizeService {
   constructor(
     private readonly clients: ClientsRepository,
     private readonly loginRequests: LoginRequestsRepository,
+    private readonly pushedRequests: PushedAuthorizationRequestsRepository,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(authorizationConfig.KEY) private readonly config: AuthorizationConfig,
@@ -76,28 +100,92 @@ export class AuthorizeService {
     const clientId = single(query, 'client_id');
     const client = clientId === undefined || !CLIENT_ID_SHAPE.test(clientId) ? null : await this.clients.findById(clientId);
     // RFC 6749 §4.1.2.1: with a missing or invalid client or redirect URI the server MUST NOT redirect.
-    if (!client || client.disabledAt !== null) return { errorPage: 'The client_id is missing, repeated or not a known client.' };
-    const redirectUri = single(query, 'redirect_uri');
-    // RFC 9700 §2.1: redirect URIs are compared by exact string match.
-    if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) {
-      return { errorPage: 'The redirect_uri is missing, repeated or not registered for this client.' };
-    }
-    const state = single(query, 'state');
-    const stateToEcho = state !== undefined && state.length <= MAX_STATE_LENGTH && !CONTROL_CHARACTERS.test(state) ? state : undefined;
+    if (!client || client.disabledAt !== null) return { errorPage: UNTRUSTED.client };
+    if (query.getAll('request_uri').some((value) => value !== '')) return this.authorizePushed(query, client);
+    return this.start(query, client, false);
+  }
+
+  /**
+   * RFC 9126 §4: `client_id` + `request_uri` stand for the pushed request. Only the pushed
+   * parameters are used (RFC 9126 §4, RFC 9101 §5: the query's other parameters are ignored), and
+   * they are validated again as any authorization request, so a client or policy changed since the
+   * push is honoured. An unusable request_uri leaves no redirect URI the server could trust.
+   */
+  private async authorizePushed(query: URLSearchParams, client: ClientEntity): Promise<AuthorizeOutcome> {
+    const requestUri = single(query, 'request_uri');
+    const reference = requestUri?.startsWith(PAR_REQUEST_URI_PREFIX) ? requestUri.slice(PAR_REQUEST_URI_PREFIX.length) : undefined;
+    if (reference === undefined || !RANDOM_TOKEN_SHAPE.test(reference)) return { errorPage: UNTRUSTED.requestUri };
+    // RFC 9126 §2.2: a request_uri is used once (the code_challenge in it is unique to one flow).
+    const pushed = await this.pushedRequests.consume(sha256Hex(reference), client.clientId, this.clock.now());
+    if (!pushed) return { errorPage: UNTRUSTED.requestUri };
+    return this.start(new URLSearchParams(pushed.parameters), client, true);
+  }
+
+  /** The authorization request (from the query, or pushed) → a login request, or its error. */
+  private async start(query: URLSearchParams, client: ClientEntity, pushed: boolean): Promise<AuthorizeOutcome> {
+    const checked = checkRedirect(query, client);
+    if ('untrusted' in checked) return { errorPage: checked.untrusted };
+    const { redirectUri, state } = checked;
     try {
-      const challenge = await this.createLoginRequest(query, client, redirectUri, stateToEcho);
+      // RFC 9126 §4 (and §5, §6 metadata): where PAR is required, a request without a request_uri
+      // from the PAR endpoint is refused with invalid_request.
+      if (!pushed && (this.config.parRequired || client.requirePushedAuthorizationRequests)) {
+        throw new RedirectableError('invalid_request', 'parRequired');
+      }
+      const challenge = await this.createLoginRequest(validate(query, client, state), client, redirectUri, state);
       const loginUrl = new URL(this.config.loginUrl!);
       loginUrl.searchParams.set('login_challenge', challenge);
       return { redirectTo: loginUrl.toString() };
     } catch (error) {
       if (!(error instanceof RedirectableError)) throw error;
-      const params = { error: error.error, error_description: error.description, state: stateToEcho, iss: this.app.issuer };
+      const params = { error: error.error, error_description: error.description, state, iss: this.app.issuer };
       return { redirectTo: authorizationResponseUrl(redirectUri, params) };
     }
   }
 
-  private async createLoginRequest(query: URLSearchParams, client: ClientEntity, redirectUri: string, state?: string): Promise<string> {
-    const request = validate(query, client, state);
+  /**
+   * RFC 9126 §2.1, for a client authenticated as at the token endpoint: a pushed request is
+   * validated exactly as one sent to the authorization endpoint (the same checks as `start`), and
+   * stored for PAR_REQUEST_TTL seconds under the hash of a random request_uri. Errors are RFC 6749
+   * §5.2 JSON (RFC 9126 §2.3).
+   */
+  async push(params: OAuthParams, client: ClientEntity): Promise<PushedAuthorizationResponse> {
+    // RFC 9126 §2.1: the AS MUST reject a pushed request that carries request_uri.
+    if (params.has('request_uri')) throw OAuthError.invalidRequest('request_uri must not be pushed');
+    const query = new URLSearchParams();
+    for (const name of AUTHORIZATION_PARAMETERS) {
+      const value = params.get(name);
+      if (value !== undefined) query.set(name, value);
+    }
+    // The form parser has already refused repeats; the authenticator, a client_id other than the client's.
+    query.set('client_id', client.clientId);
+    const checked = checkRedirect(query, client);
+    // RFC 9126 §2.3: where RFC 6749 §4.1.2.1 forbids redirecting (a missing or invalid redirect_uri), invalid_request.
+    if ('untrusted' in checked) throw OAuthError.invalidRequest(checked.untrusted);
+    try {
+      validate(query, client, checked.state);
+    } catch (error) {
+      // RFC 9126 §2.3: the error codes of RFC 6749 §4.1.2.1, in the token endpoint's format.
+      if (error instanceof RedirectableError) throw new OAuthError(error.error, error.description, 400);
+      throw error;
+    }
+    const reference = randomToken(32);
+    const now = this.clock.now();
+    await this.pushedRequests.insert(
+      Object.assign(new PushedAuthorizationRequestEntity(), {
+        id: randomUUID(),
+        requestUriHash: sha256Hex(reference),
+        clientId: client.clientId,
+        parameters: query.toString(),
+        createdAt: now,
+        expiresAt: now + this.config.parRequestTtl * 1000,
+      }),
+      now,
+    );
+    return { request_uri: `${PAR_REQUEST_URI_PREFIX}${reference}`, expires_in: this.config.parRequestTtl };
+  }
+
+  private async createLoginRequest(request: { scope: string; codeChallenge: string }, client: ClientEntity, redirectUri: string, state?: string): Promise<string> {
     const challenge = randomToken(32);
     const now = this.clock.now();
     await this.loginRequests.insert(
@@ -117,6 +205,19 @@ export class AuthorizeService {
     );
     return challenge;
   }
+}
+
+/**
+ * The redirect URI every error may be sent to, and the `state` that may be echoed; or why the
+ * request cannot be answered by a redirect.
+ */
+function checkRedirect(query: URLSearchParams, client: ClientEntity): { redirectUri: string; state?: string } | { untrusted: string } {
+  const redirectUri = single(query, 'redirect_uri');
+  // RFC 9700 §2.1: redirect URIs are compared by exact string match.
+  if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) return { untrusted: UNTRUSTED.redirectUri };
+  const state = single(query, 'state');
+  const stateToEcho = state !== undefined && state.length <= MAX_STATE_LENGTH && !CONTROL_CHARACTERS.test(state) ? state : undefined;
+  return { redirectUri, state: stateToEcho };
 }
 
 function validate(query: URLSearchParams, client: ClientEntity, state?: string): { scope: string; codeChallenge: string } {

@@ -3,19 +3,10 @@ import { DatabaseService } from '../database/database.service';
 import { AuthorizationCodeEntity } from '../token/grants/authorization-code/authorization-code.entity';
 import { EXPIRY_GRACE_MS } from '../retention/retention.service';
 import { LoginRequestEntity } from './login-request.entity';
+import { RECLAIMED_PER_INSERT, reclaimExpired } from '../database/reclaim-expired';
 
-/**
- * Expired login requests deleted by every insert. More than one, so that reclaiming outpaces
- * creating whatever the request rate: storage stays bounded by what was created within one
- * LOGIN_REQUEST_TTL (+ grace), plus a backlog that shrinks with every new request.
- */
-export const RECLAIMED_PER_INSERT = 2;
-
-const RECLAIM_SQLITE = `DELETE FROM login_requests WHERE id IN
-  (SELECT id FROM login_requests WHERE expires_at <= ? ORDER BY expires_at LIMIT ${RECLAIMED_PER_INSERT})`;
-// SKIP LOCKED: concurrent inserts on other instances take other rows instead of waiting on these.
-const RECLAIM_POSTGRES = `DELETE FROM login_requests WHERE id IN
-  (SELECT id FROM login_requests WHERE expires_at <= $1 ORDER BY expires_at LIMIT ${RECLAIMED_PER_INSERT} FOR UPDATE SKIP LOCKED)`;
+// Re-exported: the bound on stored login requests is pinned by test/login-request-storage.e2e-spec.ts.
+export { RECLAIMED_PER_INSERT };
 
 /** Storage of pending login requests; only hashes of login challenges ever reach it. */
 @Injectable()
@@ -32,7 +23,7 @@ export class LoginRequestsRepository {
   async insert(request: LoginRequestEntity, now: number): Promise<void> {
     await this.database.transaction(async (manager) => {
       await manager.insert(LoginRequestEntity, request);
-      await manager.query(this.database.isSqlite ? RECLAIM_SQLITE : RECLAIM_POSTGRES, [now - EXPIRY_GRACE_MS]);
+      await reclaimExpired(manager, this.database.isSqlite, 'login_requests', now - EXPIRY_GRACE_MS);
     });
   }
 

@@ -19,7 +19,7 @@ export type { CliCommand } from './cli-args';
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection]',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection] [--require-par]',
   description:
     'Registers a client and prints it with its secret (shown once; only its hash is stored). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
   async run(app, args) {
@@ -31,6 +31,7 @@ const clientsCreate: CliCommand = {
       'redirect-uri': { type: 'string', multiple: true, default: [] },
       'allowed-origin': { type: 'string', multiple: true, default: [] },
       'allow-introspection': { type: 'boolean', default: false },
+      'require-par': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) throw new CliError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
@@ -49,6 +50,7 @@ const clientsCreate: CliCommand = {
       redirectUris,
       allowIntrospection: values['allow-introspection'] === true,
       allowedCorsOrigins: values['allowed-origin'] as string[],
+      requirePushedAuthorizationRequests: values['require-par'] === true,
     });
   },
 };

@@ -28,6 +28,7 @@ export const UPDATABLE_CLIENT_FIELDS: readonly ClientField[] = [
   { property: 'grantTypes', view: 'grant_types', option: 'grant-types', kind: 'csv' },
   { property: 'allowedCorsOrigins', view: 'allowed_cors_origins', option: 'allowed-origin', kind: 'list' },
   { property: 'allowIntrospection', view: 'allow_introspection', option: 'allow-introspection', kind: 'boolean' },
+  { property: 'requirePushedAuthorizationRequests', view: 'require_pushed_authorization_requests', option: 'require-par', kind: 'boolean' },
 ];
 
 export type ClientChanges = Partial<Record<keyof ClientEntity, string | string[] | boolean>>;

@@ -59,6 +59,10 @@ export class ClientEntity {
   @Column({ name: 'previous_secret_expires_at', type: 'bigint', nullable: true, transformer: epochMs })
   previousSecretExpiresAt: number | null;
 
+  /** RFC 9126 §6: the authorization endpoint accepts this client's requests only through PAR. */
+  @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
+  requirePushedAuthorizationRequests: boolean;
+
   /** For an unknown client id: the same work as secretMatches, against the dummy digest; never true. */
   static secretCheckForUnknownClient(secret: string): boolean {
     ClientSecret.matches(secret, ClientSecret.DUMMY_HASH);

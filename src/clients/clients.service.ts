@@ -21,6 +21,8 @@ export interface CreateClientInput {
   allowIntrospection?: boolean;
   /** Browser origins for CORS at the token and revocation endpoints (see cors-origin.ts). */
   allowedCorsOrigins?: string[];
+  /** RFC 9126 §6: authorization requests only through PAR. */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -35,6 +37,8 @@ export interface ClientView {
   client_id_issued_at: number;
   disabled: boolean;
   allow_introspection: boolean;
+  /** RFC 9126 §6 client metadata. */
+  require_pushed_authorization_requests: boolean;
   /** Set while a rotated-out secret still works (`clients:rotate-secret --keep-old-for`), epoch seconds. */
   previous_secret_expires_at?: number;
   allowed_cors_origins: string[];
@@ -73,6 +77,7 @@ export class ClientsService {
       createdAt: this.clock.now(),
       disabledAt: null,
       allowIntrospection: input.allowIntrospection ?? false,
+      requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
       allowedCorsOrigins: validCorsOrigins(input.allowedCorsOrigins ?? [], (problem) => new ClientAdminError(problem)),
@@ -192,6 +197,7 @@ function toView(client: ClientEntity): ClientView {
     client_id_issued_at: Math.floor(client.createdAt / 1000),
     disabled: client.disabledAt !== null,
     allow_introspection: client.allowIntrospection,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     ...(client.previousSecretExpiresAt === null ? {} : { previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt / 1000) }),
     allowed_cors_origins: client.allowedCorsOrigins,
   };

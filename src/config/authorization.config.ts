@@ -8,6 +8,8 @@ export const authorizationConfig = registerAs('authorization', () => {
     loginUrl: env.LOGIN_URL,
     loginRequestTtl: env.LOGIN_REQUEST_TTL,
     authorizationCodeTtl: env.AUTHORIZATION_CODE_TTL,
+    parRequestTtl: env.PAR_REQUEST_TTL,
+    parRequired: env.PAR_REQUIRED === 'true',
   };
 });
 

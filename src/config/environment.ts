@@ -219,6 +219,17 @@ export class Environment {
   @IsOptional() @Matches(/^\S{32,}$/, { message: 'METRICS_TOKEN must be at least 32 characters without spaces (e.g. openssl rand -base64 32)' })
   METRICS_TOKEN?: string;
 
+  /**
+   * Seconds a pushed authorization request (RFC 9126) stays usable: long enough for the browser
+   * redirect that follows the push, short because its request_uri is a bearer reference.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  PAR_REQUEST_TTL = 60;
+
+  /** RFC 9126 §5: every client must push its authorization requests (per client: --require-par). */
+  @IsIn(['true', 'false'])
+  PAR_REQUIRED: 'true' | 'false' = 'false';
+
   /** Seconds between retention cleanups on each instance; 0 turns the cleanup off. */
   @Type(() => Number) @IsInt() @Min(0)
   RETENTION_INTERVAL = 3600;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { LoginRequestEntity } from '../authorize/login-request.entity';
+import { PushedAuthorizationRequestEntity } from '../authorize/pushed-authorization-request.entity';
 import { ClientEntity } from '../clients/client.entity';
 import { AuthorizationCodeEntity } from '../token/grants/authorization-code/authorization-code.entity';
 import { SigningKeyEntity } from '../token/keys/signing-key.entity';
@@ -20,6 +21,7 @@ export const entities = [
   LoginRequestEntity,
   AuthorizationCodeEntity,
   ServerSecretEntity,
+  PushedAuthorizationRequestEntity,
 ];
 
 export interface DatabaseSettings {

@@ -65,6 +65,9 @@ export class MetadataController {
       response_modes_supported: ['query'],
       // RFC 9207 §3: authorization responses carry `iss`.
       authorization_response_iss_parameter_supported: true,
+      // RFC 9126 §5: PAR is served with the code flow; required for all clients with PAR_REQUIRED.
+      pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+      require_pushed_authorization_requests: this.authorization.parRequired,
     };
   }
 }

@@ -15,7 +15,7 @@ export interface ExpiredRecords {
  * Each entry is a table, its key column and the condition; see RetentionRepository for the locking technique.
  */
 interface PurgeTarget {
-  table: 'login_requests' | 'authorization_codes' | 'revoked_access_tokens';
+  table: 'login_requests' | 'pushed_authorization_requests' | 'authorization_codes' | 'revoked_access_tokens';
   key: 'id' | 'jti';
   where: string;
 }
@@ -25,6 +25,12 @@ const PURGE_TARGETS = {
     table: 'login_requests',
     key: 'id',
     // Handled or not: past its expiry a challenge can be neither accepted nor rejected.
+    where: 'expires_at <= ?',
+  },
+  pushedAuthorizationRequests: {
+    table: 'pushed_authorization_requests',
+    key: 'id',
+    // RFC 9126 §2.2: past its expires_in a request_uri is refused; a used one is already deleted.
     where: 'expires_at <= ?',
   },
   authorizationCodes: {

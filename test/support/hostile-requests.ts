@@ -26,7 +26,7 @@ export interface ValuePool {
 const OAUTH_NAMES = [
   'grant_type', 'refresh_token', 'client_id', 'client_secret', 'scope', 'code', 'redirect_uri',
   'code_verifier', 'token', 'token_type_hint', 'response_type', 'state', 'subject', 'family_id',
-  'code_challenge', 'code_challenge_method', 'error', 'error_description',
+  'code_challenge', 'code_challenge_method', 'error', 'error_description', 'request_uri',
 ];
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';

@@ -10,6 +10,7 @@ import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 import { HealthHeartbeat1764288006000 } from './1764288006000-health-heartbeat';
 import { KeyLifecycle1764288007000 } from './1764288007000-key-lifecycle';
+import { PushedAuthorizationRequests1764288010000 } from './1764288010000-pushed-authorization-requests';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   ClientPreviousSecret1764288005001,
   HealthHeartbeat1764288006000,
   KeyLifecycle1764288007000,
+  PushedAuthorizationRequests1764288010000,
 ];
