@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
+import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
 import { PKCE_METHODS } from '../oauth/pkce';
@@ -29,10 +29,14 @@ export class MetadataController {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       grant_types_supported: this.grants.grantTypes(),
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      // RFC 8414 §2: the JWS algorithms accepted for private_key_jwt assertions (never `none`).
+      token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       revocation_endpoint: `${issuer}/oauth/revoke`,
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       introspection_endpoint: `${issuer}/oauth/introspect`,
       introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
+      introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       // RFC 8414 §2: REQUIRED, empty when no authorization endpoint is served.
       response_types_supported: this.authorization.loginUrl === undefined ? [] : ['code'],
       access_token_signing_alg_values_supported: [this.token.signingAlgorithm],

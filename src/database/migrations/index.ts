@@ -8,6 +8,7 @@ import { GrantHardening1764288003000 } from './1764288003000-grant-hardening';
 import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
+import { ClientJwks1764288009001 } from './1764288009001-client-jwks';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ServiceIssuers1764288005000,
   ClientPreviousSecret1764288005001,
   UsedJtis1764288009000,
+  ClientJwks1764288009001,
 ];
