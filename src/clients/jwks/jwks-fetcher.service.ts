@@ -129,9 +129,8 @@ export class JwksFetcher {
     if (isIP(literal) !== 0) {
       const reason = blockedAddressReason(literal, this.options.allowLoopback);
       if (reason) throw new JwksFetchError(`jwks_uri host is a ${reason}`);
-    } else if (loopback && !this.options.allowLoopback) {
-      throw new JwksFetchError('jwks_uri host is a loopback address');
     }
+    // A name (localhost included) is checked on the addresses it resolves to, in download()'s lookup.
     return url;
   }
 
