@@ -34,6 +34,8 @@ const ALGORITHMS: string[] = [...CLIENT_ASSERTION_ALGORITHMS];
 @Injectable()
 export class ClientAssertionVerifier {
   private readonly dummyKeys = new Map<string, Promise<CryptoKey>>();
+  /** Inline key sets by their JSON text: jose then keeps the imported keys instead of importing per request. */
+  private readonly inlineSets = new Map<string, JWTVerifyGetKey>();
 
   constructor(
     private readonly fetcher: JwksFetcher,
@@ -103,7 +105,7 @@ export class ClientAssertionVerifier {
       // The same signature work as a real check; the dummy key never matches.
       return (await jwtVerify(assertion, await this.dummyKey(alg), options)).payload;
     }
-    if (client.jwks !== null) return (await jwtVerify(assertion, keySet(JSON.parse(client.jwks) as JSONWebKeySet), options)).payload;
+    if (client.jwks !== null) return (await jwtVerify(assertion, this.inlineSet(client.jwks), options)).payload;
     if (client.jwksUri === null) throw new Error('client has no jwks or jwks_uri');
     const uri = client.jwksUri;
     try {
@@ -113,6 +115,17 @@ export class ClientAssertionVerifier {
       if (!(error instanceof joseErrors.JWKSNoMatchingKey)) throw error;
       return (await jwtVerify(assertion, keySet(await this.fetcher.get(uri, true)), options)).payload;
     }
+  }
+
+  private inlineSet(jwks: string): JWTVerifyGetKey {
+    let set = this.inlineSets.get(jwks);
+    if (!set) {
+      set = keySet(JSON.parse(jwks) as JSONWebKeySet);
+      // Bounded: an updated registration leaves its old text behind.
+      if (this.inlineSets.size >= 1000) this.inlineSets.delete(this.inlineSets.keys().next().value!);
+      this.inlineSets.set(jwks, set);
+    }
+    return set;
   }
 
   private dummyKey(alg: string): Promise<CryptoKey> {

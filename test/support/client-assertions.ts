@@ -7,7 +7,7 @@ export interface ClientKey {
   alg: 'ES256' | 'EdDSA' | 'RS256' | 'PS256';
 }
 
-export function clientKey(alg: ClientKey['alg'] = 'ES256', kid = randomUUID()): ClientKey {
+export function clientKey(alg: ClientKey['alg'] = 'ES256', kid: string = randomUUID()): ClientKey {
   const pair =
     alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
     : alg === 'EdDSA' ? generateKeyPairSync('ed25519')
