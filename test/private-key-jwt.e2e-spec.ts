@@ -90,6 +90,19 @@ describe('private_key_jwt client authentication (RFC 7523)', () => {
       await token(clientAssertion(key, claims())).expect(200);
     });
 
+    it('one assertion sent 10 times at once to each of two instances on the same database: exactly one succeeds', async () => {
+      const second = await TestApp.create({ database: t.database });
+      try {
+        const assertion = clientAssertion(key, claims());
+        const send = (app: TestApp) => app.http().post('/oauth/token').type('form').send(form(assertion, { grant_type: 'client_credentials' }));
+        const statuses = (await Promise.all(Array.from({ length: 20 }, (_, i) => send(i % 2 === 0 ? t : second)))).map((res) => res.status);
+        expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+        expect(statuses.filter((status) => status === 401)).toHaveLength(19);
+      } finally {
+        await second.close();
+      }
+    });
+
     it('a body client_id different from iss', async () => {
       const other = await t.createClient({ grantTypes: ['client_credentials'] });
       await expectInvalidClient(await token(clientAssertion(key, claims()), { grant_type: 'client_credentials', client_id: other.clientId }));
