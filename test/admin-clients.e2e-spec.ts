@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ADMIN_API_KEY, codeFlowEnv } from './support/code-flow';
 import { introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
@@ -86,6 +87,35 @@ describe('admin API: client lifecycle (/admin/clients)', () => {
     const res = await admin.patch(`/${client.clientId}`, body).expect(400);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(message) });
     expect((await admin.get(`/${client.clientId}`)).body).toEqual(before);
+  });
+
+  it('update: jwks and jwks_uri of a private_key_jwt client (public keys only; one replaces the other); no secret to rotate', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicJwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: 'k1' };
+    const client = await t.createClient({ tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://keys.example/jwks', grantTypes: ['client_credentials'] });
+    expect((await admin.get(`/${client.clientId}`)).body).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://keys.example/jwks' });
+    const inline = await admin.patch(`/${client.clientId}`, { jwks: { keys: [publicJwk] } }).expect(200);
+    expect(inline.body.jwks).toEqual({ keys: [publicJwk] });
+    expect(inline.body.jwks_uri).toBeUndefined();
+    const before = (await admin.get(`/${client.clientId}`)).body;
+    for (const [body, message] of [
+      [{ jwks: { keys: [pair.privateKey.export({ format: 'jwk' })] } }, /private key members/],
+      [{ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, /kty must be/],
+      [{ jwks: 'not an object' }, /jwks must be a JWK Set object/],
+      [{ jwks_uri: 'http://keys.example/jwks' }, /https/],
+      [{ jwks: { keys: [publicJwk] }, jwks_uri: 'https://keys.example/jwks' }, /exactly one of jwks and jwks_uri/],
+    ] as const) {
+      const res = await admin.patch(`/${client.clientId}`, body).expect(400);
+      expect(res.body.error_description).toMatch(message);
+    }
+    expect((await admin.get(`/${client.clientId}`)).body).toEqual(before);
+    const byUri = await admin.patch(`/${client.clientId}`, { jwks_uri: 'https://keys.example/v2' }).expect(200);
+    expect(byUri.body).toMatchObject({ jwks_uri: 'https://keys.example/v2' });
+    expect(byUri.body.jwks).toBeUndefined();
+    expect((await admin.post(`/${client.clientId}/rotate-secret`).expect(400)).body.error_description).toMatch(/private_key_jwt/);
+    // A secret client cannot be given keys it could not use.
+    const secretClient = await t.createClient();
+    expect((await admin.patch(`/${secretClient.clientId}`, { jwks_uri: 'https://keys.example/jwks' }).expect(400)).body.error_description).toMatch(/only for/);
   });
 
   it('rotate-secret with keep_old_for: both secrets work until the overlap ends, then only the new one', async () => {

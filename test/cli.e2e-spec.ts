@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClientsRepository } from '../src/clients/clients.repository';
 import { ClientsService } from '../src/clients/clients.service';
 import { TokenFamiliesAdmin } from '../src/token/refresh-tokens/token-families-admin.service';
@@ -103,6 +107,27 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
     expect(rotated).toEqual({ client_id: client.clientId, client_secret: expect.any(String), previous_secret_expires_at: expect.any(Number) });
     const first = await t.refresh(client, refresh_token!).expect(200);
     await t.refresh({ clientId: client.clientId, clientSecret: rotated.client_secret }, first.body.refresh_token).expect(200);
+  });
+
+  it('clients:create/update with private_key_jwt: --jwks FILE (public keys only) or --jwks-uri URL, no secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jwks-'));
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicFile = join(dir, 'public.json');
+    const privateFile = join(dir, 'private.json');
+    writeFileSync(publicFile, JSON.stringify({ keys: [{ ...pair.publicKey.export({ format: 'jwk' }), kid: 'k1' }] }));
+    writeFileSync(privateFile, JSON.stringify({ keys: [pair.privateKey.export({ format: 'jwk' })] }));
+    const created = await json('clients:create', '--name', 'signer', '--auth-method', 'private_key_jwt', '--jwks', publicFile, '--grant-types', 'client_credentials');
+    expect(created).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [expect.objectContaining({ kid: 'k1', kty: 'EC' })] } });
+    expect(created.client_secret).toBeUndefined();
+    const refused = await cli('clients:create', '--name', 'leaky', '--auth-method', 'private_key_jwt', '--jwks', privateFile, '--grant-types', 'client_credentials');
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toMatch(/private key members \(d\)/);
+    const updated = await json('clients:update', created.client_id, '--jwks-uri', 'https://keys.example/jwks.json');
+    expect(updated).toMatchObject({ jwks_uri: 'https://keys.example/jwks.json' });
+    expect(updated.jwks).toBeUndefined();
+    const back = await json('clients:update', created.client_id, '--jwks', publicFile);
+    expect(back.jwks_uri).toBeUndefined();
+    expect(back.jwks.keys[0].kid).toBe('k1');
   });
 
   it('clients:show, clients:update, clients:enable, clients:delete', async () => {

@@ -16,7 +16,11 @@ describe('authorization server metadata (RFC 8414) and JWKS', () => {
       token_endpoint: 'https://auth.example.com/oauth/token',
       jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
       grant_types_supported: expect.arrayContaining(['refresh_token']),
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA', 'Ed25519', 'RS256', 'PS256'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      introspection_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA', 'Ed25519', 'RS256', 'PS256'],
       response_types_supported: expect.any(Array),
     });
   });

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { CLIENT_AUTH_METHODS, ClientAuthMethod } from '../clients/client-auth-method';
+import { readJwksFile } from '../clients/client-fields';
 import { ClientsRepository } from '../clients/clients.repository';
 import { ClientsService } from '../clients/clients.service';
 import { Scope } from '../common/scope';
@@ -19,9 +20,9 @@ export type { CliCommand } from './cli-args';
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection] [--require-par]',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none|private_key_jwt [--jwks-uri URL | --jwks FILE]] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection] [--require-par]',
   description:
-    'Registers a client and prints it with its secret (shown once; only its hash is stored). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
+    'Registers a client and prints it with its secret (shown once; only its hash is stored; private_key_jwt clients get none and register public keys). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
   async run(app, args) {
     const { values } = parse(args, {
       name: { type: 'string' },
@@ -32,6 +33,8 @@ const clientsCreate: CliCommand = {
       'allowed-origin': { type: 'string', multiple: true, default: [] },
       'allow-introspection': { type: 'boolean', default: false },
       'require-par': { type: 'boolean', default: false },
+      jwks: { type: 'string' },
+      'jwks-uri': { type: 'string' },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) throw new CliError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
@@ -51,6 +54,8 @@ const clientsCreate: CliCommand = {
       allowIntrospection: values['allow-introspection'] === true,
       allowedCorsOrigins: values['allowed-origin'] as string[],
       requirePushedAuthorizationRequests: values['require-par'] === true,
+      jwks: values.jwks === undefined ? undefined : readJwksFile(String(values.jwks)),
+      jwksUri: values['jwks-uri'] === undefined ? undefined : String(values['jwks-uri']),
     });
   },
 };

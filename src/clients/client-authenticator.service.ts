@@ -1,11 +1,13 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { decodeJwt } from 'jose';
 import { Clock } from '../common/clock';
 import { SecurityEvents } from '../events/security-events.service';
 import { loggableClientId } from '../logging/loggable-client-id';
 import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
 import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
-import type { ClientAuthMethod } from './client-auth-method';
+import { JWT_BEARER_ASSERTION_TYPE, type ClientAuthMethod } from './client-auth-method';
+import { ClientAssertionVerifier } from './client-assertion-verifier.service';
 import { ClientEntity } from './client.entity';
 import { ClientsRepository } from './clients.repository';
 
@@ -19,6 +21,8 @@ export interface ClientCredentialsInput {
 interface PresentedCredentials {
   clientId: string;
   secret?: string;
+  /** private_key_jwt: the signed JWT (RFC 7523 §2.2). */
+  assertion?: string;
   method: ClientAuthMethod;
 }
 
@@ -39,6 +43,7 @@ export class ClientAuthenticator {
     private readonly events: SecurityEvents,
     @Optional() private readonly failures?: ClientAuthFailures,
     @Optional() private readonly clock?: Clock,
+    @Optional() private readonly assertions?: ClientAssertionVerifier,
   ) {}
 
   async authenticate(input: ClientCredentialsInput): Promise<ClientEntity> {
@@ -73,31 +78,51 @@ export class ClientAuthenticator {
   private async verify(presented: PresentedCredentials): Promise<ClientEntity> {
     const client = await this.clients.findForAuthentication(presented.clientId);
     const now = this.clock?.now() ?? Date.now();
-    // The current secret, or the previous one during a rotation's overlap; a dummy digest for an
-    // unknown id. Either way one hash and two constant-time comparisons.
-    const secretMatches = client
-      ? client.secretMatches(presented.secret ?? '', now)
-      : ClientEntity.secretCheckForUnknownClient(presented.secret ?? '');
     const disabled = client?.disabledAt != null;
     // RFC 6749 §2.3.1: the server MUST support HTTP Basic for clients issued a password, and MAY take
     // the secret in the body. A confidential client may use either, whatever it was registered with
-    // (library defaults differ); a public client has no secret, so `none` is its only method.
-    const methodFits = client?.isConfidential === (presented.method !== 'none');
-    const secretFits = presented.method === 'none' || secretMatches;
+    // (library defaults differ); a public client has no secret, so `none` is its only method. A
+    // private_key_jwt client has no secret either: a signed assertion is its only method.
+    const methodFits = client !== null && methodFamily(client.tokenEndpointAuthMethod) === methodFamily(presented.method);
+    let credentialFailure: string | undefined;
+    if (presented.method === 'private_key_jwt') {
+      // The same work for every outcome: the assertion's checks and one signature verification,
+      // against a dummy key when the client is unknown, disabled or registered for another method.
+      const fit = client !== null && !disabled && methodFits ? client : null;
+      credentialFailure = this.assertions ? await this.assertions.failure(presented.assertion!, presented.clientId, fit) : 'client assertions are not supported here';
+    } else {
+      // The current secret, or the previous one during a rotation's overlap; a dummy digest for an
+      // unknown id. Either way one hash and two constant-time comparisons.
+      const secretMatches = client
+        ? client.secretMatches(presented.secret ?? '', now)
+        : ClientEntity.secretCheckForUnknownClient(presented.secret ?? '');
+      credentialFailure = presented.method === 'none' || secretMatches ? undefined : 'wrong client secret';
+    }
     const failure =
       client === null ? 'unknown client'
       : disabled ? 'client is disabled'
       : !methodFits ? `client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`
-      : !secretFits ? 'wrong client secret'
-      : undefined;
+      : credentialFailure;
     if (failure !== undefined || client === null) throw OAuthError.invalidClient(failure);
     return client;
   }
 }
 
+/** Methods that are interchangeable for a client: both secret methods carry the same secret. */
+function methodFamily(method: ClientAuthMethod): string {
+  return method === 'client_secret_basic' || method === 'client_secret_post' ? 'secret' : method;
+}
+
 function presentedCredentials({ authorization, params }: ClientCredentialsInput): PresentedCredentials {
   const bodyClientId = params.get('client_id');
   const bodySecret = params.get('client_secret');
+  const assertionType = params.get('client_assertion_type');
+  const assertion = params.get('client_assertion');
+  if (assertionType !== undefined || assertion !== undefined) {
+    // RFC 6749 §2.3: the client MUST NOT use more than one authentication method in each request.
+    if (authorization !== undefined || bodySecret !== undefined) throw OAuthError.invalidRequest('More than one client authentication method used');
+    return assertionCredentials(assertionType, assertion, bodyClientId);
+  }
   if (authorization !== undefined) {
     const basic = parseBasicAuthorization(authorization);
     // RFC 6749 §2.3: the client MUST NOT use more than one authentication method in each request.
@@ -110,6 +135,29 @@ function presentedCredentials({ authorization, params }: ClientCredentialsInput)
   if (bodyClientId === undefined) throw OAuthError.invalidClient('no client authentication included');
   if (bodySecret !== undefined) return { clientId: bodyClientId, secret: bodySecret, method: 'client_secret_post' };
   return { clientId: bodyClientId, method: 'none' };
+}
+
+/**
+ * RFC 7521 §4.2 / RFC 7523 §2.2: both parameters are required; the client is the assertion's `iss`
+ * (read here unverified only to find the registration; the verifier checks it and `sub`).
+ */
+function assertionCredentials(type: string | undefined, assertion: string | undefined, bodyClientId: string | undefined): PresentedCredentials {
+  if (type === undefined || assertion === undefined) throw OAuthError.invalidRequest('client_assertion and client_assertion_type go together');
+  if (type !== JWT_BEARER_ASSERTION_TYPE) throw OAuthError.invalidClient('unsupported client_assertion_type');
+  let issuer: unknown;
+  try {
+    issuer = assertion.length <= 8192 ? decodeJwt(assertion).iss : undefined;
+  } catch {
+    issuer = undefined;
+  }
+  if (typeof issuer !== 'string' || issuer === '' || CONTROL_CHARACTERS.test(issuer)) {
+    // No trustworthy claimed id; count the failure against the body's client_id when there is one.
+    if (bodyClientId !== undefined) return { clientId: bodyClientId, assertion: '', method: 'private_key_jwt' };
+    throw OAuthError.invalidClient('client_assertion is not a JWT with an iss');
+  }
+  // RFC 7521 §4.2: a client_id, when sent, MUST identify the same client as the assertion.
+  if (bodyClientId !== undefined && bodyClientId !== issuer) return { clientId: bodyClientId, assertion: '', method: 'private_key_jwt' };
+  return { clientId: issuer, assertion, method: 'private_key_jwt' };
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined by ":" and base64-encoded. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ClientEntity } from './client.entity';
 
 /** How a field's value is written on the command line and in the admin API's JSON. */
@@ -5,7 +6,8 @@ export type ClientFieldKind =
   | 'text' // CLI: --opt VALUE; JSON: a string
   | 'list' // CLI: --opt VALUE, repeatable; JSON: an array of strings
   | 'csv' // CLI: --opt a,b; JSON: an array of strings
-  | 'boolean'; // CLI: --opt true|false; JSON: a boolean
+  | 'boolean' // CLI: --opt true|false; JSON: a boolean
+  | 'jwks'; // CLI: --opt FILE (a JWK Set as JSON); JSON: a JWK Set object
 
 export interface ClientField {
   /** The entity property it sets. */
@@ -29,9 +31,12 @@ export const UPDATABLE_CLIENT_FIELDS: readonly ClientField[] = [
   { property: 'allowedCorsOrigins', view: 'allowed_cors_origins', option: 'allowed-origin', kind: 'list' },
   { property: 'allowIntrospection', view: 'allow_introspection', option: 'allow-introspection', kind: 'boolean' },
   { property: 'requirePushedAuthorizationRequests', view: 'require_pushed_authorization_requests', option: 'require-par', kind: 'boolean' },
+  // private_key_jwt keys (RFC 7591 §2); setting one replaces the other, "" clears jwks_uri.
+  { property: 'jwks', view: 'jwks', option: 'jwks', kind: 'jwks' },
+  { property: 'jwksUri', view: 'jwks_uri', option: 'jwks-uri', kind: 'text' },
 ];
 
-export type ClientChanges = Partial<Record<keyof ClientEntity, string | string[] | boolean>>;
+export type ClientChanges = Partial<Record<keyof ClientEntity, string | string[] | boolean | object>>;
 
 export class ClientFieldError extends Error {}
 
@@ -43,9 +48,12 @@ export function changesFromJson(body: unknown): ClientChanges {
     const field = UPDATABLE_CLIENT_FIELDS.find((candidate) => candidate.view === name);
     if (!field) throw new ClientFieldError(`${name} cannot be updated; updatable: ${UPDATABLE_CLIENT_FIELDS.map((f) => f.view).join(', ')}`);
     const ok =
-      field.kind === 'text' ? typeof value === 'string' : field.kind === 'boolean' ? typeof value === 'boolean' : Array.isArray(value) && value.every((v) => typeof v === 'string');
-    if (!ok) throw new ClientFieldError(`${name} must be ${field.kind === 'text' ? 'a string' : field.kind === 'boolean' ? 'a boolean' : 'an array of strings'}`);
-    changes[field.property] = value as string | string[] | boolean;
+      field.kind === 'text' ? typeof value === 'string'
+      : field.kind === 'boolean' ? typeof value === 'boolean'
+      : field.kind === 'jwks' ? typeof value === 'object' && value !== null && !Array.isArray(value)
+      : Array.isArray(value) && value.every((v) => typeof v === 'string');
+    if (!ok) throw new ClientFieldError(`${name} must be ${field.kind === 'text' ? 'a string' : field.kind === 'boolean' ? 'a boolean' : field.kind === 'jwks' ? 'a JWK Set object' : 'an array of strings'}`);
+    changes[field.property] = value as string | string[] | boolean | object;
   }
   return changes;
 }
@@ -59,6 +67,8 @@ export function changesFromOptions(values: Record<string, string | string[] | bo
     if (field.kind === 'boolean') {
       if (value !== 'true' && value !== 'false') throw new ClientFieldError(`--${field.option} must be true or false`);
       changes[field.property] = value === 'true';
+    } else if (field.kind === 'jwks') {
+      changes[field.property] = readJwksFile(String(value));
     } else if (field.kind === 'csv') {
       changes[field.property] = String(value).split(',').map((item) => item.trim()).filter(Boolean);
     } else {
@@ -71,4 +81,13 @@ export function changesFromOptions(values: Record<string, string | string[] | bo
 /** parseArgs options for the updatable fields. */
 export function updateOptions(): Record<string, { type: 'string'; multiple?: boolean }> {
   return Object.fromEntries(UPDATABLE_CLIENT_FIELDS.map((field) => [field.option, { type: 'string' as const, ...(field.kind === 'list' ? { multiple: true } : {}) }]));
+}
+
+/** `--jwks FILE`: the file's text (a JWK Set; validated by ClientsService). */
+export function readJwksFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ClientFieldError(`--jwks: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }

@@ -63,6 +63,14 @@ export class ClientEntity {
   @Column({ name: 'require_pushed_authorization_requests', type: 'boolean', default: false })
   requirePushedAuthorizationRequests: boolean;
 
+  /** private_key_jwt: the client's public JWK Set as JSON text (validated public-only at registration). */
+  @Column({ type: 'text', nullable: true })
+  jwks: string | null;
+
+  /** private_key_jwt: where the client's public JWK Set is fetched (https; see JwksFetcher). */
+  @Column({ name: 'jwks_uri', type: 'varchar', length: 2048, nullable: true })
+  jwksUri: string | null;
+
   /** For an unknown client id: the same work as secretMatches, against the dummy digest; never true. */
   static secretCheckForUnknownClient(secret: string): boolean {
     ClientSecret.matches(secret, ClientSecret.DUMMY_HASH);
@@ -71,6 +79,11 @@ export class ClientEntity {
 
   get isConfidential(): boolean {
     return this.tokenEndpointAuthMethod !== 'none';
+  }
+
+  /** Authenticates with a signed JWT (RFC 7523 §2.2), never with a secret. */
+  get usesAssertion(): boolean {
+    return this.tokenEndpointAuthMethod === 'private_key_jwt';
   }
 
   /**

@@ -10,6 +10,8 @@ import { ClientSecret } from './client-secret';
 import { ClientsRepository } from './clients.repository';
 import { validCorsOrigins } from './cors-origin';
 import { redirectUriProblem } from './redirect-uri';
+import { JwkSetError, parsePublicJwkSet } from './jwks/public-jwk-set';
+import { jwksUriProblem } from './jwks/jwks-uri';
 
 export interface CreateClientInput {
   name: string;
@@ -23,6 +25,9 @@ export interface CreateClientInput {
   allowedCorsOrigins?: string[];
   /** RFC 9126 §6: authorization requests only through PAR. */
   requirePushedAuthorizationRequests?: boolean;
+  /** private_key_jwt: the public JWK Set (object or JSON text), or where to fetch it. */
+  jwks?: unknown;
+  jwksUri?: string;
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -39,6 +44,9 @@ export interface ClientView {
   allow_introspection: boolean;
   /** RFC 9126 §6 client metadata. */
   require_pushed_authorization_requests: boolean;
+  /** RFC 7591 §2: the client's public keys (private_key_jwt), inline or by reference. */
+  jwks?: unknown;
+  jwks_uri?: string;
   /** Set while a rotated-out secret still works (`clients:rotate-secret --keep-old-for`), epoch seconds. */
   previous_secret_expires_at?: number;
   allowed_cors_origins: string[];
@@ -64,7 +72,9 @@ export class ClientsService {
       throw new ClientAdminError('a public client (auth method none) cannot be allowed introspection');
     }
     assertConsistent(input);
-    const secret = input.tokenEndpointAuthMethod === 'none' ? undefined : ClientSecret.generate();
+    const keys = await registeredKeys(input.tokenEndpointAuthMethod, input.jwks ?? null, input.jwksUri ?? null);
+    // private_key_jwt clients prove themselves with their key: no secret is issued.
+    const secret = input.tokenEndpointAuthMethod === 'none' || input.tokenEndpointAuthMethod === 'private_key_jwt' ? undefined : ClientSecret.generate();
     const client = Object.assign(new ClientEntity(), {
       // Hex, so an id never starts with "-" and reads as an option on a command line.
       clientId: randomBytes(16).toString('hex'),
@@ -81,6 +91,7 @@ export class ClientsService {
       previousSecretHash: null,
       previousSecretExpiresAt: null,
       allowedCorsOrigins: validCorsOrigins(input.allowedCorsOrigins ?? [], (problem) => new ClientAdminError(problem)),
+      ...keys,
     });
     await this.clients.insert(client);
     return { ...toView(client), ...(secret === undefined ? {} : { client_secret: secret }) };
@@ -116,6 +127,13 @@ export class ClientsService {
       throw new ClientAdminError('a public client (auth method none) cannot be allowed introspection');
     }
     assertConsistent({ ...updated, tokenEndpointAuthMethod: updated.tokenEndpointAuthMethod });
+    if ('jwks' in changes || 'jwksUri' in changes) {
+      // Setting one of the two replaces the other (a client has one source of keys).
+      const jwks = 'jwks' in changes ? changes.jwks : 'jwksUri' in changes && changes.jwksUri ? null : updated.jwks;
+      const jwksUri = 'jwksUri' in changes ? changes.jwksUri || null : 'jwks' in changes && changes.jwks ? null : updated.jwksUri;
+      Object.assign(updated, await registeredKeys(updated.tokenEndpointAuthMethod, jwks ?? null, (jwksUri as string | null) ?? null));
+      Object.assign(changes, { jwks: updated.jwks, jwksUri: updated.jwksUri });
+    }
     const columns = Object.fromEntries(Object.keys(changes).map((property) => [property, updated[property as keyof ClientEntity]]));
     await this.clients.update(clientId, columns as Partial<ClientEntity>);
     return toView(updated);
@@ -148,6 +166,7 @@ export class ClientsService {
   async rotateSecret(clientId: string, keepOldForSeconds = 0): Promise<{ client_id: string; client_secret: string; previous_secret_expires_at?: number }> {
     const client = await this.find(clientId);
     if (!client.isConfidential) throw new ClientAdminError(`client ${clientId} is public and has no secret`);
+    if (client.usesAssertion) throw new ClientAdminError(`client ${clientId} authenticates with private_key_jwt and has no secret; update its jwks or jwks_uri instead`);
     if (!Number.isInteger(keepOldForSeconds) || keepOldForSeconds < 0 || keepOldForSeconds > MAX_SECRET_OVERLAP_SECONDS) {
       throw new ClientAdminError(`the overlap must be 0-${MAX_SECRET_OVERLAP_SECONDS} seconds`);
     }
@@ -186,6 +205,31 @@ function assertConsistent(input: CreateClientInput): void {
   }
 }
 
+/**
+ * RFC 7523 §2.2: a private_key_jwt client needs exactly one of jwks and jwks_uri, public keys only;
+ * any other client has neither (keys it could not use would only mislead).
+ */
+async function registeredKeys(method: ClientAuthMethod, jwks: unknown, jwksUri: string | null): Promise<{ jwks: string | null; jwksUri: string | null }> {
+  const hasJwks = jwks !== null && jwks !== undefined && jwks !== '';
+  const hasUri = jwksUri !== null && jwksUri !== '';
+  if (method !== 'private_key_jwt') {
+    if (hasJwks || hasUri) throw new ClientAdminError('jwks and jwks_uri are only for --auth-method private_key_jwt');
+    return { jwks: null, jwksUri: null };
+  }
+  if (hasJwks === hasUri) throw new ClientAdminError('private_key_jwt needs exactly one of jwks and jwks_uri');
+  if (hasUri) {
+    const problem = jwksUriProblem(jwksUri!);
+    if (problem) throw new ClientAdminError(problem);
+    return { jwks: null, jwksUri };
+  }
+  try {
+    return { jwks: JSON.stringify(await parsePublicJwkSet(jwks)), jwksUri: null };
+  } catch (error) {
+    if (error instanceof JwkSetError) throw new ClientAdminError(error.message);
+    throw error;
+  }
+}
+
 function toView(client: ClientEntity): ClientView {
   return {
     client_id: client.clientId,
@@ -198,6 +242,8 @@ function toView(client: ClientEntity): ClientView {
     disabled: client.disabledAt !== null,
     allow_introspection: client.allowIntrospection,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    ...(client.jwks === null ? {} : { jwks: JSON.parse(client.jwks) as unknown }),
+    ...(client.jwksUri === null ? {} : { jwks_uri: client.jwksUri }),
     ...(client.previousSecretExpiresAt === null ? {} : { previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt / 1000) }),
     allowed_cors_origins: client.allowedCorsOrigins,
   };

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
+import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
 import { ClientsRepository } from '../clients/clients.repository';
 import { allowAnyOrigin } from '../cors/cors-headers';
 import { appConfig, AppConfig } from '../config/app.config';
@@ -44,10 +44,14 @@ export class MetadataController {
       // Without a login application the code grant cannot be completed, so it is not advertised.
       grant_types_supported: this.grants.grantTypes().filter((grant) => codeFlow || grant !== 'authorization_code'),
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      // RFC 8414 §2: the JWS algorithms accepted for private_key_jwt assertions (never `none`).
+      token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       revocation_endpoint: `${issuer}/oauth/revoke`,
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       introspection_endpoint: `${issuer}/oauth/introspect`,
       introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
+      introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       // RFC 8414 §2: REQUIRED, empty when no authorization endpoint is served.
       response_types_supported: codeFlow ? ['code'] : [],
       access_token_signing_alg_values_supported: [this.token.signingAlgorithm],

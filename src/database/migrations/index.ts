@@ -10,6 +10,8 @@ import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 import { HealthHeartbeat1764288006000 } from './1764288006000-health-heartbeat';
 import { KeyLifecycle1764288007000 } from './1764288007000-key-lifecycle';
+import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
+import { ClientJwks1764288009001 } from './1764288009001-client-jwks';
 import { PushedAuthorizationRequests1764288010000 } from './1764288010000-pushed-authorization-requests';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
@@ -26,5 +28,7 @@ export const migrations = [
   ClientPreviousSecret1764288005001,
   HealthHeartbeat1764288006000,
   KeyLifecycle1764288007000,
+  UsedJtis1764288009000,
+  ClientJwks1764288009001,
   PushedAuthorizationRequests1764288010000,
 ];
