@@ -70,7 +70,8 @@ describe('access tokens and the absolute lifetime of their family', () => {
   let rs: TestClient;
 
   beforeAll(async () => {
-    t = await TestApp.create({ env: { REFRESH_TOKEN_ABSOLUTE_TTL: String(ABSOLUTE_TTL), ACCESS_TOKEN_TTL: '900' } });
+    // The cleanup follows the hand-moved clock here, not the database's (retention-clock e2e).
+    t = await TestApp.create({ env: { REFRESH_TOKEN_ABSOLUTE_TTL: String(ABSOLUTE_TTL), ACCESS_TOKEN_TTL: '900', RETENTION_MAX_CLOCK_SKEW: '0' } });
     rs = await t.createClient({ name: 'resource server', grantTypes: [], allowIntrospection: true });
   });
   afterAll(() => t.close());
