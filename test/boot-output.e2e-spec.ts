@@ -3,6 +3,7 @@ import { buildDist, baseEnv, runBuilt, ServiceProcess } from './support/service-
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 const ADMIN_API_KEY = 'boot-output-admin-key-0123456789abcdefghij';
+const KEY_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 function jsonLines(text: string): Array<Record<string, unknown>> {
   return text
@@ -23,7 +24,8 @@ describe('start-up output of the real process', () => {
   it('says one JSON line per thing that matters (configuration, migrations, keys, listening); no secret, no module or route list', async () => {
     const service = await ServiceProcess.start({
       databaseUrl: database.url,
-      env: { LOG_LEVEL: 'log', ADMIN_API_KEY, LOGIN_URL: 'http://login.test/login' },
+      // A production deployment sets a KEK; without one every boot adds a warning line (keys at rest).
+      env: { LOG_LEVEL: 'log', ADMIN_API_KEY, LOGIN_URL: 'http://login.test/login', KEY_ENCRYPTION_KEY },
     });
     // Ready over HTTP can come before the "listening" line has left the child's stdout pipe.
     for (let waited = 0; !service.logs().includes('listening: ') && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -42,7 +44,7 @@ describe('start-up output of the real process', () => {
   });
 
   it('keeps the module and route lines at debug', async () => {
-    const service = await ServiceProcess.start({ databaseUrl: database.url, env: { LOG_LEVEL: 'debug' } });
+    const service = await ServiceProcess.start({ databaseUrl: database.url, env: { LOG_LEVEL: 'debug', KEY_ENCRYPTION_KEY } });
     const lines = jsonLines(service.logs());
     await service.kill('SIGTERM');
     expect(lines.filter((line) => /^Mapped \{/.test(String(line.msg))).every((line) => line.level === 20)).toBe(true);

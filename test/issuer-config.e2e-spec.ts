@@ -1,4 +1,7 @@
 import { baseEnv, buildDist, runBuilt, ServiceProcess } from './support/service-process';
+
+// Production instances set a KEK (without one each boot warns, which this test would count as noise).
+const KEY_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 import { TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -23,8 +26,8 @@ describe('one issuer for every instance and the CLI', () => {
   });
 
   it('a second server and the CLI with another issuer are warned; the same issuer is not', async () => {
-    const a = await ServiceProcess.start({ databaseUrl: database.url, env: { ISSUER: 'https://auth.example' } });
-    const b = await ServiceProcess.start({ databaseUrl: database.url, env: { ISSUER: 'https://auth-b.example/' } });
+    const a = await ServiceProcess.start({ databaseUrl: database.url, env: { ISSUER: 'https://auth.example', KEY_ENCRYPTION_KEY } });
+    const b = await ServiceProcess.start({ databaseUrl: database.url, env: { ISSUER: 'https://auth-b.example/', KEY_ENCRYPTION_KEY } });
     try {
       expect(a.logs()).toBe(''); // LOG_LEVEL=warn: nothing to say
       const warnings = b.logs().trim().split('\n').map((line) => JSON.parse(line).msg);
@@ -37,10 +40,10 @@ describe('one issuer for every instance and the CLI', () => {
       await b.kill('SIGTERM');
     }
 
-    const t = await TestApp.create({ database });
+    const t = await TestApp.create({ database, env: { KEY_ENCRYPTION_KEY } });
     const client = await t.createClient();
     await t.close();
-    const issue = (issuer: string) => runBuilt('cli', ['tokens:issue', '--client-id', client.clientId, '--subject', 'alice'], { ...baseEnv(database.url), ISSUER: issuer });
+    const issue = (issuer: string) => runBuilt('cli', ['tokens:issue', '--client-id', client.clientId, '--subject', 'alice'], { ...baseEnv(database.url), ISSUER: issuer, KEY_ENCRYPTION_KEY });
     const other = await issue('https://cli.example');
     expect(other.code).toBe(0);
     expect(other.stderr).toMatch(/^warning: this CLI uses ISSUER "https:\/\/cli.example" but servers on this database recently booted with "https:\/\/auth-b.example", "https:\/\/auth.example"/);
