@@ -24,6 +24,7 @@ import { RetentionModule } from './retention/retention.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { RevocationModule } from './revocation/revocation.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { ReplayModule } from './replay/replay.module';
 import { TokenModule } from './token/token.module';
 
 @Module({
@@ -36,6 +37,7 @@ import { TokenModule } from './token/token.module';
     CommonModule,
     EventsModule,
     DatabaseModule,
+    ReplayModule,
     OAuthModule,
     RateLimitModule,
     ClientsModule,

@@ -66,7 +66,7 @@ export class MetricsService {
   });
   readonly retentionDeletedRecords = new Counter({
     name: 'oauth_retention_deleted_records_total',
-    help: 'Expired login requests, authorization codes and revoked access-token ids deleted by the retention cleanup of this instance',
+    help: 'Expired login requests, authorization codes, revoked access-token ids and used single-use ids (used_jtis) deleted by the retention cleanup of this instance',
     labelNames: ['kind'],
     registers: [this.registry],
   });

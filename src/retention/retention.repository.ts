@@ -15,8 +15,9 @@ export interface ExpiredRecords {
  * Each entry is a table, its key column and the condition; see RetentionRepository for the locking technique.
  */
 interface PurgeTarget {
-  table: 'login_requests' | 'authorization_codes' | 'revoked_access_tokens';
-  key: 'id' | 'jti';
+  table: 'login_requests' | 'authorization_codes' | 'revoked_access_tokens' | 'used_jtis';
+  /** The primary key's columns (a row value where there are several). */
+  key: 'id' | 'jti' | 'namespace, id';
   where: string;
 }
 
@@ -43,6 +44,13 @@ const PURGE_TARGETS = {
     table: 'revoked_access_tokens',
     key: 'jti',
     // RFC 7009 §2.2: past its exp the access token rejects itself; its id need not be kept.
+    where: 'expires_at <= ?',
+  },
+  usedJtis: {
+    table: 'used_jtis',
+    key: 'namespace, id',
+    // ReplayCache: past its expiry an id may be presented again (the DPoP proof or client
+    // assertion carrying it is refused by its own expiry check), so its row is of no more use.
     where: 'expires_at <= ?',
   },
 } satisfies Record<string, PurgeTarget>;
@@ -89,13 +97,13 @@ export class RetentionRepository {
 async function purgeOnPostgres(manager: EntityManager, { table, key, where }: PurgeTarget, { expiredBefore, limit }: ExpiredRecords): Promise<number> {
   const batch = `SELECT ${key} FROM ${table} WHERE ${where.replace('?', '$1')} LIMIT $2 FOR UPDATE SKIP LOCKED`;
   // TypeORM answers a DELETE on PostgreSQL with [rows, affected].
-  const [, affected] = (await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, [expiredBefore, limit])) as [unknown, number];
+  const [, affected] = (await manager.query(`DELETE FROM ${table} WHERE (${key}) IN (${batch})`, [expiredBefore, limit])) as [unknown, number];
   return Number(affected);
 }
 
 async function purgeOnSqlite(manager: EntityManager, { table, key, where }: PurgeTarget, { expiredBefore, limit }: ExpiredRecords): Promise<number> {
   const batch = `SELECT ${key} FROM ${table} WHERE ${where} ORDER BY ${key} LIMIT ?`;
-  await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${batch})`, [expiredBefore, limit]);
+  await manager.query(`DELETE FROM ${table} WHERE (${key}) IN (${batch})`, [expiredBefore, limit]);
   const [{ changes }] = (await manager.query('SELECT changes() AS changes')) as { changes: number }[];
   return Number(changes);
 }
