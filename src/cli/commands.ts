@@ -18,7 +18,7 @@ export type { CliCommand } from './cli-args';
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allow-introspection]',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allow-introspection] [--dpop-bound]',
   description:
     'Registers a client and prints it with its secret (shown once; only its hash is stored). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
   async run(app, args) {
@@ -29,6 +29,8 @@ const clientsCreate: CliCommand = {
       scope: { type: 'string', default: '' },
       'redirect-uri': { type: 'string', multiple: true, default: [] },
       'allow-introspection': { type: 'boolean', default: false },
+      // RFC 9449 §5.2 dpop_bound_access_tokens: DPoP on every token request of this client.
+      'dpop-bound': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) throw new CliError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
@@ -46,6 +48,7 @@ const clientsCreate: CliCommand = {
       scope: String(values.scope),
       redirectUris,
       allowIntrospection: values['allow-introspection'] === true,
+      dpopBoundAccessTokens: values['dpop-bound'] === true,
     });
   },
 };

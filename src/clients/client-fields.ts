@@ -27,6 +27,7 @@ export const UPDATABLE_CLIENT_FIELDS: readonly ClientField[] = [
   { property: 'redirectUris', view: 'redirect_uris', option: 'redirect-uri', kind: 'list' },
   { property: 'grantTypes', view: 'grant_types', option: 'grant-types', kind: 'csv' },
   { property: 'allowIntrospection', view: 'allow_introspection', option: 'allow-introspection', kind: 'boolean' },
+  { property: 'dpopBoundAccessTokens', view: 'dpop_bound_access_tokens', option: 'dpop-bound', kind: 'boolean' },
 ];
 
 export type ClientChanges = Partial<Record<keyof ClientEntity, string | string[] | boolean>>;

@@ -18,6 +18,8 @@ export interface CreateClientInput {
   redirectUris?: string[];
   /** RFC 7662: may introspect tokens; only for confidential clients. */
   allowIntrospection?: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
+  dpopBoundAccessTokens?: boolean;
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -32,6 +34,7 @@ export interface ClientView {
   client_id_issued_at: number;
   disabled: boolean;
   allow_introspection: boolean;
+  dpop_bound_access_tokens: boolean;
   /** Set while a rotated-out secret still works (`clients:rotate-secret --keep-old-for`), epoch seconds. */
   previous_secret_expires_at?: number;
 }
@@ -69,6 +72,7 @@ export class ClientsService {
       createdAt: this.clock.now(),
       disabledAt: null,
       allowIntrospection: input.allowIntrospection ?? false,
+      dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
     });
@@ -186,6 +190,7 @@ function toView(client: ClientEntity): ClientView {
     client_id_issued_at: Math.floor(client.createdAt / 1000),
     disabled: client.disabledAt !== null,
     allow_introspection: client.allowIntrospection,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     ...(client.previousSecretExpiresAt === null ? {} : { previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt / 1000) }),
   };
 }

@@ -6,6 +6,7 @@ import { PKCE_METHODS } from '../oauth/pkce';
 import { tokenConfig, TokenConfig } from '../config/token.config';
 import { INTROSPECTION_AUTH_METHODS } from '../introspection/introspection-auth-methods';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
+import { dpopConfig, DpopConfig } from '../config/dpop.config';
 
 /** RFC 8414 authorization server metadata. */
 @Controller()
@@ -15,6 +16,7 @@ export class MetadataController {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly token: TokenConfig,
     @Inject(authorizationConfig.KEY) private readonly authorization: AuthorizationConfig,
+    @Inject(dpopConfig.KEY) private readonly dpop: DpopConfig,
   ) {}
 
   @Get('.well-known/oauth-authorization-server')
@@ -36,6 +38,8 @@ export class MetadataController {
       // RFC 8414 §2: REQUIRED, empty when no authorization endpoint is served.
       response_types_supported: this.authorization.loginUrl === undefined ? [] : ['code'],
       access_token_signing_alg_values_supported: [this.token.signingAlgorithm],
+      // RFC 9449 §5.1: the JWS algorithms accepted in DPoP proofs.
+      dpop_signing_alg_values_supported: [...this.dpop.signingAlgorithms],
     };
   }
 

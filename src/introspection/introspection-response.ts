@@ -12,7 +12,9 @@ export interface ActiveTokenIntrospection {
   aud: string | string[];
   jti: string;
   /** "Bearer" for access tokens; "refresh_token" for refresh tokens, which are no access token type. */
-  token_type: 'Bearer' | 'refresh_token';
+  token_type: 'Bearer' | 'DPoP' | 'refresh_token';
+  /** RFC 9449 §6.2 (RFC 7800): the key a DPoP-bound token is bound to. */
+  cnf?: { jkt: string };
 }
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });

@@ -7,6 +7,7 @@ import { ServerSecrets1764288000700 } from './1764288000700-server-secrets';
 import { GrantHardening1764288003000 } from './1764288003000-grant-hardening';
 import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
+import { DpopBinding1764288008000 } from './1764288008000-dpop-binding';
 import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
@@ -20,5 +21,6 @@ export const migrations = [
   GrantHardening1764288003000,
   ServiceIssuers1764288005000,
   ClientPreviousSecret1764288005001,
+  DpopBinding1764288008000,
   UsedJtis1764288009000,
 ];
