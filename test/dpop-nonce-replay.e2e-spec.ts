@@ -1,3 +1,5 @@
+import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
+import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { DpopKey } from './support/dpop';
 import { postAs } from './support/oauth-requests';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -66,6 +68,23 @@ describe('DPoP nonces and replay across two instances on one database', () => {
     const proof = await key.proof(a, { nonce });
     const results = await Promise.all([a, b, a, b, a, b].map((t) => token(t, proof)));
     expect(results.filter((res) => res.status === 200)).toHaveLength(1);
+  });
+
+  it('20 concurrent refreshes of one bound token over both instances: one rotation, retries served to the limit, family kept', async () => {
+    const publicClient = await a.createClient({ tokenEndpointAuthMethod: 'none', grantTypes: ['refresh_token'] });
+    const nonce = (await token(a, await key.proof(a)).expect(400)).headers['dpop-nonce'];
+    const first = await a.issueTokens(publicClient);
+    const bind = await a.refresh(publicClient, first.refresh_token!).set('DPoP', await key.proof(a, { nonce })).expect(200);
+    const proofs = await Promise.all(Array.from({ length: 20 }, () => key.proof(a, { nonce })));
+    const results = await Promise.all(proofs.map((proof, i) => (i % 2 ? b : a).refresh(publicClient, bind.body.refresh_token).set('DPoP', proof)));
+    const ok = results.filter((res) => res.status === 200);
+    // One rotation plus REFRESH_TOKEN_RETRY_LIMIT (3, the default) retries; the rest invalid_grant.
+    expect(ok).toHaveLength(4);
+    expect(new Set(ok.map((res) => res.body.refresh_token)).size).toBe(1);
+    expect(results.filter((res) => res.status !== 200).every((res) => res.status === 400 && res.body.error === 'invalid_grant')).toBe(true);
+    const family = await a.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: publicClient.clientId });
+    expect(family).toMatchObject({ revokedAt: null, dpopJkt: key.jkt });
+    expect(await a.dataSource().getRepository(RefreshTokenEntity).countBy({ familyId: family.id, generation: 2 })).toBe(1);
   });
 
   it('without a proof nothing asks for a nonce (Bearer tokens as before)', async () => {
