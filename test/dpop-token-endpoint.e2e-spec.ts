@@ -126,7 +126,11 @@ describe('DPoP at the token endpoint (RFC 9449)', () => {
       expect(family.revokedAt).toBeNull();
       const third = await refresh(client, second, await key.proof(t)).expect(200);
       expect(decodeJwtPayload(third.body.access_token).cnf).toEqual({ jkt: key.jkt });
-      await refresh(client, third.body.refresh_token, await key.proof(t)).expect(200);
+      const fourth = await refresh(client, third.body.refresh_token, await key.proof(t)).expect(200);
+      // RFC 7662 with RFC 9449 §6.2: the bound refresh token introspects with its cnf.
+      const introspector = await t.createClient({ allowIntrospection: true });
+      const info = await introspect(t, introspector, { token: fourth.body.refresh_token }).expect(200);
+      expect(info.body).toMatchObject({ active: true, token_type: 'refresh_token', cnf: { jkt: key.jkt } });
     });
 
     it('an invalid proof is invalid_dpop_proof and changes nothing', async () => {
