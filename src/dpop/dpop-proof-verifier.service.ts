@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, EmbeddedJWK, type JWK, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, type CryptoKey, importJWK, type JWK, type JWTHeaderParameters, jwtVerify } from 'jose';
 import { Clock } from '../common/clock';
 import { dpopConfig, DpopConfig } from '../config/dpop.config';
 import { ReplayCache } from '../replay/replay-cache.service';
@@ -39,10 +39,14 @@ const MAX_JTI_LENGTH = 256;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** JWK members of private (or symmetric) keys; a proof's `jwk` MUST be public (RFC 9449 §4.3 step 7). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** Imported public keys kept per (alg, thumbprint): importing costs more than verifying. */
+const KEY_CACHE_SIZE = 1000;
 
 /** The one implementation of RFC 9449 §4.3, used by the token endpoint and the resource-server guard. */
 @Injectable()
 export class DpopProofVerifier {
+  private readonly keys = new Map<string, CryptoKey>();
+
   constructor(
     private readonly replay: ReplayCache,
     private readonly nonces: DpopNonces,
@@ -62,17 +66,23 @@ export class DpopProofVerifier {
     if (proof.length > MAX_PROOF_LENGTH || !JWS_COMPACT.test(proof)) throw invalid('not a compact JWS');
     const nowSeconds = this.clock.now() / 1000;
     let verified: Awaited<ReturnType<typeof jwtVerify>>;
+    let jkt = '';
     try {
-      // §4.3 steps 4-6: typ dpop+jwt, an asymmetric algorithm we accept (never none or HMAC: the
-      // allow-list has neither), a signature that verifies with the public key of the `jwk` header.
-      verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...this.config.signingAlgorithms], currentDate: new Date(this.clock.now()) });
+      // §4.3 steps 4-7: typ dpop+jwt, an asymmetric algorithm we accept (never none or HMAC: the
+      // allow-list has neither), a public `jwk` header, a signature that verifies with that key.
+      verified = await jwtVerify(
+        proof,
+        async (header) => {
+          const resolved = await this.publicKeyOf(header);
+          jkt = resolved.jkt;
+          return resolved.key;
+        },
+        { typ: 'dpop+jwt', algorithms: [...this.config.signingAlgorithms], currentDate: new Date(this.clock.now()) },
+      );
     } catch (error) {
       throw invalid(`JWS does not verify (${error instanceof Error ? error.message : 'unknown'})`);
     }
-    const { payload, protectedHeader } = verified;
-    const jwk = protectedHeader.jwk as JWK | undefined;
-    // §4.3 step 7: the key is public (EmbeddedJWK also refuses a private key; this says why).
-    if (!jwk || PRIVATE_MEMBERS.some((member) => member in jwk)) throw invalid('jwk is not a public key');
+    const { payload } = verified;
     // §4.3 step 3: all required claims, with the types §4.2 gives them.
     const { jti, htm, htu, iat } = payload;
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw invalid('jti missing or too long');
@@ -89,12 +99,33 @@ export class DpopProofVerifier {
     }
     // §4.3 step 10, §8: when nonces are on, the nonce must be one this server issued lately.
     if (request.requireNonce && !this.nonces.isValid(payload.nonce)) throw new DpopProofError('use_dpop_nonce', 'nonce missing or stale');
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     // §11.1: a proof is single-use. Remembered (across instances) until it could no longer pass the
     // iat check anyway; keyed by key and jti, so one client's jti cannot block another's.
     const expiresAtMs = (iat + this.config.proofMaxAge + this.config.clockSkew) * 1000;
     if (!(await this.replay.useOnce('dpop', `${jkt}:${jti}`, expiresAtMs))) throw invalid('proof replayed (jti already used)');
     return { jkt };
+  }
+
+  /**
+   * The `jwk` header as a public key for `alg`, and its RFC 7638 thumbprint (the `cnf.jkt` of
+   * bound tokens, §6.1). A key with private members is refused (§4.3 step 7) before any import.
+   */
+  private async publicKeyOf(header: JWTHeaderParameters): Promise<{ key: CryptoKey; jkt: string }> {
+    const jwk = header.jwk as JWK | undefined;
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new Error('no jwk header');
+    if (PRIVATE_MEMBERS.some((member) => member in jwk)) throw new Error('jwk is not a public key');
+    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    const cacheKey = `${header.alg}:${jkt}`;
+    let key = this.keys.get(cacheKey);
+    if (!key) {
+      const imported = await importJWK(jwk, header.alg);
+      if (imported instanceof Uint8Array || imported.type !== 'public') throw new Error('jwk is not a public key');
+      key = imported;
+      // Oldest first out: a Map iterates in insertion order.
+      if (this.keys.size >= KEY_CACHE_SIZE) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(cacheKey, key);
+    }
+    return { key, jkt };
   }
 }
 
