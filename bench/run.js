@@ -256,6 +256,10 @@ async function main() {
       const floor = scenario.floor && !config.skipFloor ? summarize(runs.filter((r) => r.scenario === name && r.server === 'floor')) : null;
       Object.assign(summary[name], { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null });
     }
+    // DPoP's cost: its refresh throughput as a share of plain refresh, both measured in this run.
+    if (summary.refresh_token_dpop && summary.refresh_token) {
+      summary.refresh_token_dpop.ratioToRefresh = Number((summary.refresh_token_dpop.service.rps / summary.refresh_token.service.rps).toFixed(3));
+    }
     if (config.scale.length > 0 && scenarios.refresh_token) {
       log(`scale: refresh_token on the service, one run per size`);
       const base0 = summary.refresh_token?.service.rps;
@@ -294,6 +298,7 @@ function printSummary(summary) {
     const how = s.rounds === 1 ? `1 run, ${s.warmup}+${s.duration} s` : `median of ${s.rounds}, ${s.warmup}+${s.duration} s`;
     lines.push(line(`${name} service (${how})`, s.service));
     if (s.floor) lines.push(line(`${name} floor (${how})`, s.floor), `| ${name} service/floor | ${s.ratio} | | | | |`);
+    if (s.ratioToRefresh !== undefined) lines.push(`| ${name} / refresh_token | ${s.ratioToRefresh} | | | | |`);
   }
   for (const s of summary.scale ?? []) lines.push(line(`refresh_token +${s.families} families`, s) + ` change ${(s.change * 100).toFixed(1)} %`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -6,6 +6,7 @@ import { ClientsModule } from './clients/clients.module';
 import { CommonModule } from './common/common.module';
 import { adminConfig } from './config/admin.config';
 import { appConfig } from './config/app.config';
+import { dpopConfig } from './config/dpop.config';
 import { authorizationConfig } from './config/authorization.config';
 import { databaseConfig } from './config/database.config';
 import { metricsConfig } from './config/metrics.config';
@@ -34,7 +35,7 @@ import { TokenModule } from './token/token.module';
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig, metricsConfig],
+      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig, metricsConfig, dpopConfig],
     }),
     LoggingModule,
     CommonModule,

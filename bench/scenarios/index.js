@@ -7,6 +7,7 @@
 // returning that connection's autocannon `requests`.
 module.exports = {
   refresh_token: require('./refresh-token'),
+  refresh_token_dpop: require('./refresh-token-dpop'),
   client_credentials: require('./client-credentials'),
   introspection: require('./introspection'),
 };

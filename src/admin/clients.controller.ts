@@ -11,7 +11,7 @@ import { ClientLifecycleService } from './client-lifecycle.service';
  * JSON, never cached (a rotated secret is in an answer).
  *   GET    /admin/clients                      list
  *   GET    /admin/clients/:id                  show
- *   PATCH  /admin/clients/:id                  update {client_name, scope, redirect_uris, grant_types, allow_introspection, require_pushed_authorization_requests, allowed_cors_origins, jwks, jwks_uri}
+ *   PATCH  /admin/clients/:id                  update {client_name, scope, redirect_uris, grant_types, allow_introspection, require_pushed_authorization_requests, allowed_cors_origins, jwks, jwks_uri, dpop_bound_access_tokens}
  *   POST   /admin/clients/:id/disable          disable (its families are revoked)
  *   POST   /admin/clients/:id/enable
  *   POST   /admin/clients/:id/rotate-secret    {keep_old_for?: seconds}

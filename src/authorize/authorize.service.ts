@@ -29,7 +29,8 @@ export interface PushedAuthorizationResponse {
 export const PAR_REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 
 /** The authorization request parameters (RFC 6749 §4.1.1, RFC 7636 §4.3) a pushed request keeps. */
-const AUTHORIZATION_PARAMETERS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
+// dpop_jkt may be pushed too (RFC 9449 §10.1).
+const AUTHORIZATION_PARAMETERS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'dpop_jkt'];
 
 /**
  * `state` is stored with the pending login request and echoed back: a cap bounds what one
@@ -55,6 +56,7 @@ export const AUTHORIZE_ERROR_DESCRIPTIONS = {
   missingChallenge: 'code_challenge is required (PKCE)',
   challengeMethod: 'code_challenge_method must be S256',
   malformedChallenge: 'code_challenge is malformed',
+  malformedDpopJkt: 'dpop_jkt is malformed',
   malformedScope: 'The requested scope is malformed',
   excessScope: 'The requested scope exceeds the scope registered for the client',
   parRequired: 'This client must push its authorization requests (PAR) and send a request_uri',
@@ -185,7 +187,7 @@ export class AuthorizeService {
     return { request_uri: `${PAR_REQUEST_URI_PREFIX}${reference}`, expires_in: this.config.parRequestTtl };
   }
 
-  private async createLoginRequest(request: { scope: string; codeChallenge: string }, client: ClientEntity, redirectUri: string, state?: string): Promise<string> {
+  private async createLoginRequest(request: { scope: string; codeChallenge: string; dpopJkt: string | null }, client: ClientEntity, redirectUri: string, state?: string): Promise<string> {
     const challenge = randomToken(32);
     const now = this.clock.now();
     await this.loginRequests.insert(
@@ -197,6 +199,7 @@ export class AuthorizeService {
         scope: request.scope,
         state: state ?? null,
         codeChallenge: request.codeChallenge,
+        dpopJkt: request.dpopJkt,
         createdAt: now,
         expiresAt: now + this.config.loginRequestTtl * 1000,
         handledAt: null,
@@ -220,7 +223,7 @@ function checkRedirect(query: URLSearchParams, client: ClientEntity): { redirect
   return { redirectUri, state: stateToEcho };
 }
 
-function validate(query: URLSearchParams, client: ClientEntity, state?: string): { scope: string; codeChallenge: string } {
+function validate(query: URLSearchParams, client: ClientEntity, state?: string): { scope: string; codeChallenge: string; dpopJkt: string | null } {
   // RFC 6749 §3.1: request parameters MUST NOT be included more than once (empty ones count as omitted).
   const repeated = [...new Set(query.keys())].find((name) => query.getAll(name).filter((value) => value !== '').length > 1);
   if (repeated !== undefined) throw new RedirectableError('invalid_request', 'repeated');
@@ -231,7 +234,7 @@ function validate(query: URLSearchParams, client: ClientEntity, state?: string):
   if (!client.allowsGrant('authorization_code')) {
     throw new RedirectableError('unauthorized_client', 'unauthorizedClient');
   }
-  return { codeChallenge: codeChallenge(query), scope: requestedScope(query.get('scope'), client.scope) };
+  return { codeChallenge: codeChallenge(query), scope: requestedScope(query.get('scope'), client.scope), dpopJkt: dpopJkt(query) };
 }
 
 /** RFC 7636 §4.4.1 and RFC 9700 §2.1.1: PKCE is required for every client, and only S256. */
@@ -243,6 +246,16 @@ function codeChallenge(query: URLSearchParams): string {
   }
   if (!S256_CHALLENGE_SHAPE.test(challenge)) throw new RedirectableError('invalid_request', 'malformedChallenge');
   return challenge;
+}
+
+/** RFC 9449 §10: an optional JWK SHA-256 thumbprint (RFC 7638, base64url, 43 characters). */
+const DPOP_JKT_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+function dpopJkt(query: URLSearchParams): string | null {
+  const jkt = query.get('dpop_jkt');
+  if (!jkt) return null;
+  if (!DPOP_JKT_SHAPE.test(jkt)) throw new RedirectableError('invalid_request', 'malformedDpopJkt');
+  return jkt;
 }
 
 /** RFC 6749 §3.3: within the client's registered scope; omitted means that whole scope. */

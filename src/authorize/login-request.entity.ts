@@ -31,6 +31,10 @@ export class LoginRequestEntity {
   @Column({ name: 'code_challenge', type: 'varchar', length: 64 })
   codeChallenge: string;
 
+  /** RFC 9449 §10: the `dpop_jkt` of the authorization request; the code exchange must prove this key. */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 43, nullable: true })
+  dpopJkt: string | null;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;
 

@@ -67,6 +67,7 @@ export class LoginRequestsService {
       scope,
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
+      dpopJkt: request.dpopJkt,
       issuedAt: now,
       ttlSeconds: this.config.authorizationCodeTtl,
     });

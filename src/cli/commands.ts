@@ -20,7 +20,7 @@ export type { CliCommand } from './cli-args';
 
 const clientsCreate: CliCommand = {
   usage:
-    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none|private_key_jwt [--jwks-uri URL | --jwks FILE]] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection] [--require-par]',
+    'clients:create --name N [--auth-method client_secret_basic|client_secret_post|none|private_key_jwt [--jwks-uri URL | --jwks FILE]] [--grant-types a,b] [--scope "x y"] [--redirect-uri URL]... [--allowed-origin https://app.example]... [--allow-introspection] [--require-par] [--dpop-bound]',
   description:
     'Registers a client and prints it with its secret (shown once; only its hash is stored; private_key_jwt clients get none and register public keys). Default grant types: refresh_token, or authorization_code,refresh_token with a --redirect-uri.',
   async run(app, args) {
@@ -35,6 +35,8 @@ const clientsCreate: CliCommand = {
       'require-par': { type: 'boolean', default: false },
       jwks: { type: 'string' },
       'jwks-uri': { type: 'string' },
+      // RFC 9449 §5.2 dpop_bound_access_tokens: DPoP on every token request of this client.
+      'dpop-bound': { type: 'boolean', default: false },
     });
     const authMethod = values['auth-method'] as ClientAuthMethod;
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) throw new CliError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
@@ -56,6 +58,7 @@ const clientsCreate: CliCommand = {
       requirePushedAuthorizationRequests: values['require-par'] === true,
       jwks: values.jwks === undefined ? undefined : readJwksFile(String(values.jwks)),
       jwksUri: values['jwks-uri'] === undefined ? undefined : String(values['jwks-uri']),
+      dpopBoundAccessTokens: values['dpop-bound'] === true,
     });
   },
 };

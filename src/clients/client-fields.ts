@@ -34,6 +34,7 @@ export const UPDATABLE_CLIENT_FIELDS: readonly ClientField[] = [
   // private_key_jwt keys (RFC 7591 §2); setting one replaces the other, "" clears jwks_uri.
   { property: 'jwks', view: 'jwks', option: 'jwks', kind: 'jwks' },
   { property: 'jwksUri', view: 'jwks_uri', option: 'jwks-uri', kind: 'text' },
+  { property: 'dpopBoundAccessTokens', view: 'dpop_bound_access_tokens', option: 'dpop-bound', kind: 'boolean' },
 ];
 
 export type ClientChanges = Partial<Record<keyof ClientEntity, string | string[] | boolean | object>>;

@@ -56,6 +56,13 @@ export class ClientEntity {
   @Column({ name: 'previous_secret_hash', type: 'varchar', length: 64, nullable: true })
   previousSecretHash: string | null;
 
+  /**
+   * RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request of this client must carry a
+   * DPoP proof, and its refresh tokens are bound to the key like a public client's.
+   */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens: boolean;
+
   @Column({ name: 'previous_secret_expires_at', type: 'bigint', nullable: true, transformer: epochMs })
   previousSecretExpiresAt: number | null;
 

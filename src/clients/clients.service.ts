@@ -28,6 +28,8 @@ export interface CreateClientInput {
   /** private_key_jwt: the public JWK Set (object or JSON text), or where to fetch it. */
   jwks?: unknown;
   jwksUri?: string;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
+  dpopBoundAccessTokens?: boolean;
 }
 
 /** RFC 7591 §3.2.1 field names, so the output reads like a registration response. */
@@ -47,6 +49,7 @@ export interface ClientView {
   /** RFC 7591 §2: the client's public keys (private_key_jwt), inline or by reference. */
   jwks?: unknown;
   jwks_uri?: string;
+  dpop_bound_access_tokens: boolean;
   /** Set while a rotated-out secret still works (`clients:rotate-secret --keep-old-for`), epoch seconds. */
   previous_secret_expires_at?: number;
   allowed_cors_origins: string[];
@@ -88,6 +91,7 @@ export class ClientsService {
       disabledAt: null,
       allowIntrospection: input.allowIntrospection ?? false,
       requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
+      dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
       previousSecretHash: null,
       previousSecretExpiresAt: null,
       allowedCorsOrigins: validCorsOrigins(input.allowedCorsOrigins ?? [], (problem) => new ClientAdminError(problem)),
@@ -244,6 +248,7 @@ function toView(client: ClientEntity): ClientView {
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     ...(client.jwks === null ? {} : { jwks: JSON.parse(client.jwks) as unknown }),
     ...(client.jwksUri === null ? {} : { jwks_uri: client.jwksUri }),
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     ...(client.previousSecretExpiresAt === null ? {} : { previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt / 1000) }),
     allowed_cors_origins: client.allowedCorsOrigins,
   };

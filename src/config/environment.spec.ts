@@ -75,4 +75,18 @@ describe('loadEnvironment', () => {
       expect(problem({ MICROSERVICE_SUBJECT_PREFIX: 'a b' })).toMatch(/MICROSERVICE_SUBJECT_PREFIX .*\(got "a b"\)/);
     });
   });
+
+  describe('DPoP (RFC 9449)', () => {
+    it('accepts asymmetric algorithms only: HS256 and none are configuration errors', () => {
+      expect(loadEnvironment({}).DPOP_SIGNING_ALGS).toBe('ES256,EdDSA,RS256,PS256');
+      expect(loadEnvironment({ DPOP_SIGNING_ALGS: 'ES256, PS384' }).DPOP_SIGNING_ALGS).toBe('ES256, PS384');
+      expect(problem({ DPOP_SIGNING_ALGS: 'ES256,HS256' })).toMatch(/DPOP_SIGNING_ALGS .*\(got "ES256,HS256"\)/);
+      expect(problem({ DPOP_SIGNING_ALGS: 'none' })).toMatch(/DPOP_SIGNING_ALGS/);
+    });
+
+    it('bounds the proof age and the nonce switch', () => {
+      expect(problem({ DPOP_PROOF_MAX_AGE: '0' })).toMatch(/DPOP_PROOF_MAX_AGE/);
+      expect(problem({ DPOP_NONCE_REQUIRED: 'yes' })).toMatch(/DPOP_NONCE_REQUIRED/);
+    });
+  });
 });

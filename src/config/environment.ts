@@ -271,6 +271,26 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0)
   RETENTION_MAX_CLOCK_SKEW = 60;
 
+  /**
+   * RFC 9449 §4.3: the asymmetric JWS algorithms a DPoP proof may use, comma-separated. Symmetric
+   * (HS*) and `none` are never accepted: a proof must be verifiable with the public key it carries.
+   */
+  @Matches(/^\s*(ES256|ES384|ES512|EdDSA|Ed25519|RS256|RS384|RS512|PS256|PS384|PS512)(\s*,\s*(ES256|ES384|ES512|EdDSA|Ed25519|RS256|RS384|RS512|PS256|PS384|PS512))*\s*$/, {
+    message: 'DPOP_SIGNING_ALGS must be a comma-separated list of ES256, ES384, ES512, EdDSA, Ed25519, RS256, RS384, RS512, PS256, PS384, PS512',
+  })
+  DPOP_SIGNING_ALGS = 'ES256,EdDSA,RS256,PS256';
+
+  /** RFC 9449 §4.3 step 11, §11.1: seconds a proof's `iat` may lie in the past (plus DPOP_CLOCK_SKEW either way). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  DPOP_PROOF_MAX_AGE = 60;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(60)
+  DPOP_CLOCK_SKEW = 5;
+
+  /** RFC 9449 §8: every proof must carry a server nonce (`use_dpop_nonce` + `DPoP-Nonce` otherwise). */
+  @IsIn(['true', 'false'])
+  DPOP_NONCE_REQUIRED: 'true' | 'false' = 'false';
+
   /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
   @Type(() => Number) @IsInt() @Min(1)
   SHUTDOWN_TIMEOUT = 25;

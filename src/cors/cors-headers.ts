@@ -7,7 +7,8 @@ import type { Response } from 'express';
 export const CORS_ALLOWED_METHODS = 'POST';
 export const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, DPoP';
 /** Headers a page needs to read from our answers: the auth challenge and the rate-limit hint. */
-export const CORS_EXPOSED_HEADERS = 'WWW-Authenticate, Retry-After';
+// DPoP-Nonce: a browser client must read the nonce to retry (RFC 9449 §8).
+export const CORS_EXPOSED_HEADERS = 'WWW-Authenticate, Retry-After, DPoP-Nonce';
 /** Seconds a browser may cache a preflight answer (Chromium caps at 7200, Firefox at 86400). */
 export const CORS_PREFLIGHT_MAX_AGE = 600;
 

@@ -9,6 +9,7 @@ import { PKCE_METHODS } from '../oauth/pkce';
 import { tokenConfig, TokenConfig } from '../config/token.config';
 import { INTROSPECTION_AUTH_METHODS } from '../introspection/introspection-auth-methods';
 import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
+import { dpopConfig, DpopConfig } from '../config/dpop.config';
 
 /**
  * Seconds clients may cache the metadata. It changes only with configuration (a restart) and with
@@ -25,6 +26,7 @@ export class MetadataController {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly token: TokenConfig,
     @Inject(authorizationConfig.KEY) private readonly authorization: AuthorizationConfig,
+    @Inject(dpopConfig.KEY) private readonly dpop: DpopConfig,
   ) {}
 
   @Get('.well-known/oauth-authorization-server')
@@ -59,6 +61,8 @@ export class MetadataController {
       // scope (RFC 6749 §3.3), so the union of the enabled clients' scopes is exactly the set the
       // service knows — with no second list to keep in sync.
       scopes_supported: await this.clients.scopesOfEnabledClients(),
+      // RFC 9449 §5.1: the JWS algorithms accepted in DPoP proofs.
+      dpop_signing_alg_values_supported: [...this.dpop.signingAlgorithms],
     };
   }
 

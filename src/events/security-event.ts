@@ -37,6 +37,8 @@ export type ReuseReason =
   | 'outside_interval'
   | 'other_client'
   | 'successor_used'
-  | 'not_derived';
+  | 'not_derived'
+  // RFC 9449 §5: a retired token of a DPoP-bound family presented without proof of the family's key.
+  | 'other_key';
 
 export type RetryRefusal = 'retry_limit' | 'successor_expired';

@@ -59,6 +59,7 @@ export class IntrospectionService {
       // internal id belongs in a response. A digest of the stored hash names the token stably.
       jti: refreshTokenJti(token.tokenHash),
       // No token_type: see ActiveTokenIntrospection (RFC 7662 §2.2 registered types only).
+      ...(family.dpopJkt === null ? {} : { cnf: { jkt: family.dpopJkt } }),
     };
   }
 
@@ -75,7 +76,9 @@ export class IntrospectionService {
       iss: claims.iss,
       aud: claims.aud,
       jti: claims.jti,
-      token_type: 'Bearer',
+      // RFC 9449 §6.2: a bound token introspects with its cnf and the DPoP token type.
+      token_type: claims.cnf === undefined ? 'Bearer' : 'DPoP',
+      ...(claims.cnf === undefined ? {} : { cnf: claims.cnf }),
     };
   }
 }

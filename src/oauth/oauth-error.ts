@@ -11,6 +11,8 @@ export class OAuthError extends Error {
     readonly debug?: string,
     /** Seconds a throttled caller should wait; the filter sends it as Retry-After. */
     readonly retryAfter?: number,
+    /** Response headers the error requires, e.g. `DPoP-Nonce` (RFC 9449 §8) or `WWW-Authenticate` (§7.1). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(`${code}: ${description}`);
     this.name = 'OAuthError';
@@ -22,6 +24,16 @@ export class OAuthError extends Error {
    */
   static slowDown(retryAfter: number, debug?: string): OAuthError {
     return new OAuthError('slow_down', 'Too many requests; retry after the time given in Retry-After', 429, debug, Math.max(1, Math.ceil(retryAfter)));
+  }
+
+  /** RFC 9449 §5: a DPoP proof that fails any check of §4.3 (the reason stays in `debug`). */
+  static invalidDpopProof(debug?: string, description = 'The DPoP proof is invalid'): OAuthError {
+    return new OAuthError('invalid_dpop_proof', description, 400, debug);
+  }
+
+  /** RFC 9449 §8: the proof lacks a (current) server nonce; the client retries with `nonce`. */
+  static useDpopNonce(nonce: string, debug?: string): OAuthError {
+    return new OAuthError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof', 400, debug, undefined, { 'DPoP-Nonce': nonce });
   }
 
   static invalidRequest(description: string, debug?: string): OAuthError {

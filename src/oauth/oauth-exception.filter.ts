@@ -34,6 +34,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
       // RFC 6749 §5.2: a 401 MUST carry WWW-Authenticate naming the scheme the client may use.
       res.setHeader('WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"');
     }
+    for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
     if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
     // RFC 9110 §10.2.3 / §15.6.4: how long the client should wait before retrying the same request.
     if (error.status === 503 && error.retryAfter === undefined) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

@@ -16,6 +16,8 @@ export interface AccessTokenClaims {
   client_id: string;
   scope?: string;
   familyId?: string;
+  /** RFC 9449 §6.1: the DPoP key the token is bound to. */
+  cnf?: { jkt: string };
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -80,6 +82,8 @@ function toClaims(payload: Record<string, unknown>): AccessTokenClaims | null {
   if (!strings || typeof exp !== 'number' || typeof iat !== 'number') return null;
   if (typeof aud !== 'string' && !Array.isArray(aud)) return null;
   if ((scope !== undefined && typeof scope !== 'string') || (familyId !== undefined && typeof familyId !== 'string')) return null;
+  const { cnf } = payload as { cnf?: { jkt?: unknown } };
+  if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string')) return null;
   return {
     iss: iss as string,
     sub: sub as string,
@@ -90,5 +94,6 @@ function toClaims(payload: Record<string, unknown>): AccessTokenClaims | null {
     client_id: client_id as string,
     ...(scope === undefined ? {} : { scope: scope as string }),
     ...(familyId === undefined ? {} : { familyId: familyId as string }),
+    ...(cnf === undefined ? {} : { cnf: { jkt: cnf.jkt as string } }),
   };
 }

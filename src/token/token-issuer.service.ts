@@ -28,6 +28,11 @@ export interface AccessTokenGrant {
    * answers must not depend on housekeeping).
    */
   notAfter?: number;
+  /**
+   * RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, as `cnf.jkt`; the
+   * response then says `token_type: "DPoP"` (§5).
+   */
+  dpopJkt?: string;
 }
 
 /**
@@ -76,6 +81,8 @@ export class TokenIssuer {
       scope: grant.scope,
       // Private claim (RFC 7519 §4.3): lets introspection end the token with its family (RFC 7009 §2.1).
       ...(grant.familyId === undefined ? {} : { [FAMILY_ID_CLAIM]: grant.familyId }),
+      // RFC 9449 §6.1 (RFC 7800 §3.1): the confirmation claim of a DPoP-bound token.
+      ...(grant.dpopJkt === undefined ? {} : { cnf: { jkt: grant.dpopJkt } }),
     };
     // RFC 9068 §2.1: the header MUST carry typ "at+jwt". The signer adds alg and kid.
     const accessToken = this.signer.sign(payload, { typ: 'at+jwt' });
@@ -90,7 +97,7 @@ export class TokenIssuer {
     const { accessToken, expiresIn, jti, exp } = this.issueAccessToken(grant);
     const response: TokenResponse = {
       access_token: accessToken,
-      token_type: 'Bearer',
+      token_type: grant.dpopJkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: expiresIn,
       ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       scope: grant.scope,

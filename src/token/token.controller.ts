@@ -1,7 +1,8 @@
-import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
 import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthError } from '../oauth/oauth-error';
@@ -13,7 +14,10 @@ import type { TokenResponse } from './token-response';
 /** RFC 6749 §3.2. Knows no grant type: it authenticates, dispatches and answers. */
 @OAuthController()
 export class TokenController {
-  constructor(private readonly grants: GrantHandlerRegistry) {}
+  constructor(
+    private readonly grants: GrantHandlerRegistry,
+    private readonly dpop: TokenEndpointDpop,
+  ) {}
 
   @Post('token')
   @HttpCode(200)
@@ -21,6 +25,7 @@ export class TokenController {
   async token(
     @FormParams() params: OAuthParams,
     @AuthenticatedClient() client: ClientEntity,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TokenResponse> {
     setNoStore(res);
@@ -30,6 +35,10 @@ export class TokenController {
     if (!client.allowsGrant(grantType)) {
       throw OAuthError.unauthorizedClient(`The client is not allowed to use the ${grantType} grant`);
     }
-    return handler.handle(params, client);
+    // RFC 9449 §5: the proof is checked once, before the grant, which only sees the verified key.
+    const dpopJkt = await this.dpop.verifiedKey(req, client);
+    const response = await handler.handle(params, client, dpopJkt === undefined ? {} : { dpopJkt });
+    this.dpop.onSuccess(res);
+    return response;
   }
 }

@@ -25,6 +25,9 @@ import { TokenFamiliesService } from './refresh-tokens/token-families.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
 import { TokenController } from './token.controller';
 import { TokenIssuer } from './token-issuer.service';
+import { DpopNonces } from '../dpop/dpop-nonces.service';
+import { DpopProofVerifier } from '../dpop/dpop-proof-verifier.service';
+import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
 
 @Module({
   imports: [
@@ -51,7 +54,11 @@ import { TokenIssuer } from './token-issuer.service';
     ClientCredentialsGrantService,
     AuthorizationCodesRepository,
     AuthorizationCodeGrantService,
+    // RFC 9449: the proof verifier is shared with the resource-server guard (ResourceServerModule).
+    DpopNonces,
+    DpopProofVerifier,
+    TokenEndpointDpop,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces],
 })
 export class TokenModule {}

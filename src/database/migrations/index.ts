@@ -10,6 +10,7 @@ import { ServiceIssuers1764288005000 } from './1764288005000-service-issuers';
 import { ClientPreviousSecret1764288005001 } from './1764288005001-client-previous-secret';
 import { HealthHeartbeat1764288006000 } from './1764288006000-health-heartbeat';
 import { KeyLifecycle1764288007000 } from './1764288007000-key-lifecycle';
+import { DpopBinding1764288008000 } from './1764288008000-dpop-binding';
 import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
 import { ClientJwks1764288009001 } from './1764288009001-client-jwks';
 import { PushedAuthorizationRequests1764288010000 } from './1764288010000-pushed-authorization-requests';
@@ -28,6 +29,7 @@ export const migrations = [
   ClientPreviousSecret1764288005001,
   HealthHeartbeat1764288006000,
   KeyLifecycle1764288007000,
+  DpopBinding1764288008000,
   UsedJtis1764288009000,
   ClientJwks1764288009001,
   PushedAuthorizationRequests1764288010000,

@@ -6,13 +6,14 @@ import { TokenFamilyEntity } from './token-family.entity';
 
 const FIND_BY_HASH = `SELECT t.id, t.token_hash, t.family_id, t.parent_id, t.generation, t.issued_at, t.expires_at, t.consumed_at,
   f.client_id, f.subject, f.scope, f.created_at AS family_created_at, f.expires_at AS family_expires_at,
-  f.last_used_at AS family_last_used_at, f.revoked_at AS family_revoked_at, f.revoked_reason AS family_revoked_reason
+  f.last_used_at AS family_last_used_at, f.revoked_at AS family_revoked_at, f.revoked_reason AS family_revoked_reason, f.dpop_jkt AS family_dpop_jkt
 FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.token_hash = $1`;
 const CONSUME = `UPDATE refresh_tokens SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL
   AND EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL)`;
 const INSERT_TOKEN = `INSERT INTO refresh_tokens (id, token_hash, family_id, parent_id, generation, issued_at, expires_at, consumed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`;
-const TOUCH_FAMILY = 'UPDATE token_families SET last_used_at = $1 WHERE id = $2';
+// A family not yet bound takes the key of the rotation that binds it (RFC 9449 §5); a bound one keeps its key.
+const TOUCH_FAMILY = 'UPDATE token_families SET last_used_at = $1, dpop_jkt = COALESCE(dpop_jkt, $3) WHERE id = $2';
 const RECORD_REPLAY = `UPDATE refresh_tokens SET replays = replays + 1 WHERE id = $1 AND consumed_at IS NULL AND replays < $2
   AND EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL)`;
 
@@ -34,6 +35,7 @@ interface StoredRow {
   family_last_used_at: number | string;
   family_revoked_at: number | string | null;
   family_revoked_reason: string | null;
+  family_dpop_jkt: string | null;
 }
 
 const instant = (value: number | string | null): number | null => (value === null ? null : Number(value));
@@ -59,6 +61,7 @@ function toStored(row: StoredRow): StoredRefreshToken {
     lastUsedAt: Number(row.family_last_used_at),
     revokedAt: instant(row.family_revoked_at),
     revokedReason: row.family_revoked_reason,
+    dpopJkt: row.family_dpop_jkt,
   });
   return { token, family };
 }
@@ -104,9 +107,10 @@ export class RefreshTokensRepository {
    * processes sharing the database, exactly one sees an affected row; the others get false and
    * nothing of theirs is written (RFC 9700 §4.14.2). Hand-written SQL (prepared once on SQLite):
    * three statements and no query building per rotation; the family check is a primary-key probe, not a scan of the
-   * live families (which made each rotation O(families)).
+   * live families (which made each rotation O(families)). `bindDpopJkt` binds a family that is
+   * not yet DPoP-bound to that key (RFC 9449 §5), in the same transaction.
    */
-  consume(current: RefreshTokenEntity, successor: RefreshTokenEntity, now: number): Promise<boolean> {
+  consume(current: RefreshTokenEntity, successor: RefreshTokenEntity, now: number, bindDpopJkt: string | null = null): Promise<boolean> {
     return this.database.sqlTransaction(async (sql) => {
       if ((await sql.run(CONSUME, [now, current.id])) !== 1) return false;
       await sql.run(INSERT_TOKEN, [
@@ -118,7 +122,7 @@ export class RefreshTokensRepository {
         successor.issuedAt,
         successor.expiresAt,
       ]);
-      await sql.run(TOUCH_FAMILY, [now, current.familyId]);
+      await sql.run(TOUCH_FAMILY, [now, current.familyId, bindDpopJkt]);
       return true;
     });
   }

@@ -10,6 +10,12 @@ import { mintRefreshToken } from './refresh-token-factory';
 import { FamilyTransactionHook, RefreshTokensRepository } from './refresh-tokens.repository';
 import { TokenFamilyEntity } from './token-family.entity';
 
+/** RFC 9449 §5: the access token is bound to `jkt`; the family too when `bindRefreshTokens`. */
+export interface FamilyDpopBinding {
+  jkt: string;
+  bindRefreshTokens: boolean;
+}
+
 /**
  * Starts a new grant (a token family) and answers with its first token pair. Every way of
  * obtaining a first refresh token goes through here: the CLI's tokens:issue, authorization_code,
@@ -36,6 +42,7 @@ export class TokenFamiliesService {
     scope: string,
     grantType = 'bootstrap',
     within?: FamilyTransactionHook,
+    dpop?: FamilyDpopBinding,
   ): Promise<TokenResponse> {
     const now = this.clock.now();
     const family = Object.assign(new TokenFamilyEntity(), {
@@ -48,10 +55,11 @@ export class TokenFamiliesService {
       lastUsedAt: now,
       revokedAt: null,
       revokedReason: null,
+      dpopJkt: dpop?.bindRefreshTokens ? dpop.jkt : null,
     });
     const first = mintRefreshToken({ familyId: family.id, parentId: null, generation: 0, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl });
     // Signed before the commit: once the family (and the code it consumes) is stored, nothing may fail.
-    const prepared = this.issuer.prepareResponse({ subject, clientId: client.clientId, scope, familyId: family.id, grantType, notAfter: family.expiresAt }, first.value);
+    const prepared = this.issuer.prepareResponse({ subject, clientId: client.clientId, scope, familyId: family.id, grantType, notAfter: family.expiresAt, dpopJkt: dpop?.jkt }, first.value);
     await this.repository.createFamily(family, first.entity, within);
     this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
     prepared.announce();

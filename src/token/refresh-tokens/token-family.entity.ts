@@ -37,4 +37,11 @@ export class TokenFamilyEntity {
 
   @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
   revokedReason: string | null;
+
+  /**
+   * RFC 9449 §5: the thumbprint of the DPoP key every refresh of this family must prove, for the
+   * family's whole life; null for an unbound family (see docs/sender-constraining.md).
+   */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 43, nullable: true })
+  dpopJkt: string | null;
 }

@@ -15,6 +15,7 @@ export function mintAuthorizationCode(input: {
   scope: string;
   redirectUri: string;
   codeChallenge: string;
+  dpopJkt?: string | null;
   issuedAt: number;
   ttlSeconds: number;
 }): MintedAuthorizationCode {
@@ -27,6 +28,7 @@ export function mintAuthorizationCode(input: {
     scope: input.scope,
     redirectUri: input.redirectUri,
     codeChallenge: input.codeChallenge,
+    dpopJkt: input.dpopJkt ?? null,
     createdAt: input.issuedAt,
     expiresAt: input.issuedAt + input.ttlSeconds * 1000,
     consumedAt: null,

@@ -10,7 +10,8 @@ import { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.rep
 import { TokenFamiliesService } from '../../refresh-tokens/token-families.service';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
-import { GrantHandler, GrantType } from '../grant-handler';
+import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
+import { bindsRefreshTokens } from '../../../dpop/dpop-binding';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { hashAuthorizationCode } from './authorization-code-factory';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
@@ -35,7 +36,7 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     private readonly events: SecurityEvents,
   ) {}
 
-  async handle(params: OAuthParams, client: ClientEntity): Promise<TokenResponse> {
+  async handle(params: OAuthParams, client: ClientEntity, context: GrantContext = {}): Promise<TokenResponse> {
     const presented = params.require('code');
     const redirectUri = params.require('redirect_uri');
     const verifier = params.require('code_verifier');
@@ -44,11 +45,15 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     const found = await this.codes.findByHash(hashAuthorizationCode(presented));
     const now = this.clock.now();
     const code = await this.redeemable(found, client, redirectUri, verifier, now);
-    if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code, client, now);
+    const { dpopJkt } = context;
+    // RFC 9449 §10: a code requested with dpop_jkt is redeemed only with a proof of that key.
+    if (code.dpopJkt !== null && code.dpopJkt !== dpopJkt) throw OAuthError.invalidGrant('code is bound to another DPoP key (dpop_jkt)');
+    if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code, client, now, dpopJkt);
+    const dpop = dpopJkt === undefined ? undefined : { jkt: dpopJkt, bindRefreshTokens: bindsRefreshTokens(client) };
     try {
       return await this.families.startFamily(client, code.subject, code.scope, 'authorization_code', async (manager, familyId) => {
         if (!(await this.codes.consumeWithin(manager, code.id, now, familyId))) throw new CodeAlreadyConsumed();
-      });
+      }, dpop);
     } catch (error) {
       if (error instanceof CodeAlreadyConsumed) await this.rejectReuse(await this.codes.findById(code.id), now);
       throw error;
@@ -80,8 +85,8 @@ export class AuthorizationCodeGrantService implements GrantHandler {
    * Signed before the code is consumed (nothing may fail after that commit), and its `jti` stored
    * with the code: a token from a code without a family can still be revoked on replay.
    */
-  private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number): Promise<TokenResponse> {
-    const prepared = this.issuer.prepareResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code' });
+  private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number, dpopJkt?: string): Promise<TokenResponse> {
+    const prepared = this.issuer.prepareResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code', dpopJkt });
     if (!(await this.codes.consume(code.id, now, prepared.accessToken))) await this.rejectReuse(await this.codes.findById(code.id), now);
     prepared.announce();
     return prepared.response;

@@ -5,7 +5,7 @@ import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
-import { GrantHandler, GrantType } from '../grant-handler';
+import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
 import { parseRequestedScope, scopeWithin } from '../requested-scope';
 
 /** RFC 6749 §4.4: the client acts on its own behalf; the subject of the token is the client. */
@@ -14,14 +14,14 @@ import { parseRequestedScope, scopeWithin } from '../requested-scope';
 export class ClientCredentialsGrantService implements GrantHandler {
   constructor(private readonly issuer: TokenIssuer) {}
 
-  async handle(params: OAuthParams, client: ClientEntity): Promise<TokenResponse> {
+  async handle(params: OAuthParams, client: ClientEntity, context: GrantContext = {}): Promise<TokenResponse> {
     // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.
     if (!client.isConfidential) {
       throw OAuthError.unauthorizedClient('Public clients cannot use the client_credentials grant');
     }
     const scope = grantedScope(params.get('scope'), client.scope);
     // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-    return this.issuer.bearerResponse({ subject: client.clientId, clientId: client.clientId, scope, grantType: 'client_credentials' });
+    return this.issuer.bearerResponse({ subject: client.clientId, clientId: client.clientId, scope, grantType: 'client_credentials', dpopJkt: context.dpopJkt });
   }
 }
 

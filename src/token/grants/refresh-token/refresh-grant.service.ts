@@ -13,7 +13,8 @@ import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.enti
 import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
 import { AccessTokenGrant, TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
-import { GrantHandler, GrantType } from '../grant-handler';
+import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
+import { bindsRefreshTokens } from '../../../dpop/dpop-binding';
 import { parseRequestedScope, scopeWithin } from '../requested-scope';
 
 interface RefreshRequest {
@@ -21,6 +22,8 @@ interface RefreshRequest {
   client: ClientEntity;
   requestedScope: Scope | undefined;
   now: number;
+  /** The key of the request's verified DPoP proof (RFC 9449), if any. */
+  dpopJkt: string | undefined;
 }
 
 /**
@@ -46,14 +49,14 @@ export class RefreshGrantService implements GrantHandler {
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
-  async handle(params: OAuthParams, client: ClientEntity): Promise<TokenResponse> {
+  async handle(params: OAuthParams, client: ClientEntity, context: GrantContext = {}): Promise<TokenResponse> {
     const presented = params.require('refresh_token');
     const requestedScope = parseRequestedScope(params.get('scope'));
     if (!REFRESH_TOKEN_SHAPE.test(presented)) throw OAuthError.invalidGrant('refresh token has the wrong shape');
     const stored = await this.refreshTokens.findByHash(hashRefreshToken(presented));
     const now = this.clock.now();
     assertLiveFamily(stored, now);
-    const request = { presented, client, requestedScope, now };
+    const request = { presented, client, requestedScope, now, dpopJkt: context.dpopJkt };
     if (stored.token.consumedAt !== null) return this.retryOrRevoke(stored, request);
     return this.rotate(stored, request);
   }
@@ -64,6 +67,12 @@ export class RefreshGrantService implements GrantHandler {
     // RFC 6749 §6: the refresh token MUST be bound to, and presented by, the client it was issued to.
     if (family.clientId !== client.clientId) throw OAuthError.invalidGrant('refresh token belongs to another client');
     if (now >= token.expiresAt) throw OAuthError.invalidGrant('refresh token past its idle lifetime');
+    // RFC 9449 §5: a bound refresh token is used only with a proof of its key. A live token
+    // presented without it is refused and nothing changes: its holder cannot use it, and the
+    // family stays with the client that holds the key.
+    if (family.dpopJkt !== null && family.dpopJkt !== request.dpopJkt) throw OAuthError.invalidGrant('refresh token is bound to another DPoP key');
+    // RFC 9449 §5: the first proof a public client's unbound family sees binds it from now on.
+    const bindDpopJkt = family.dpopJkt === null && request.dpopJkt !== undefined && bindsRefreshTokens(client) ? request.dpopJkt : null;
     const scope = grantedScope(request.requestedScope, family.scope);
     const input = { familyId: family.id, parentId: token.id, generation: token.generation + 1, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl };
     // Only a retry window needs the successor recomputable from its predecessor. Without one it is
@@ -71,8 +80,8 @@ export class RefreshGrantService implements GrantHandler {
     // row ids) walk any old refresh token forward to the family's current one.
     const successor = this.retryWindowMs() > 0 ? mintSuccessorToken(input, this.derivationKey.get(), request.presented) : mintRefreshToken(input);
     // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
-    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope), successor.value);
-    if (!(await this.refreshTokens.consume(token, successor.entity, now))) {
+    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope, request.dpopJkt), successor.value);
+    if (!(await this.refreshTokens.consume(token, successor.entity, now, bindDpopJkt))) {
       // Another request retired this token between our read and our update: judge ours as a retry.
       const current = await this.refreshTokens.findByHash(token.tokenHash);
       assertLiveFamily(current, now);
@@ -98,7 +107,7 @@ export class RefreshGrantService implements GrantHandler {
     // The successor is recomputed from the presented token: nothing but its hash was ever stored.
     const value = deriveSuccessorValue(this.derivationKey.get(), verdict.id, request.presented);
     // The access token carries the family like any other, so revoking the family ends it too.
-    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope), value);
+    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope, request.dpopJkt), value);
     if (!(await this.refreshTokens.recordReplay(verdict.id, this.config.refreshTokenRetryLimit))) {
       // Since our judgement the family was revoked, the successor used, or the replays ran out.
       assertLiveFamily(await this.refreshTokens.findByHash(token.tokenHash), now);
@@ -112,10 +121,13 @@ export class RefreshGrantService implements GrantHandler {
   }
 
   /** The successor to hand out again, or why this presentation is no retry. */
-  private async judgeRetry({ token, family }: StoredRefreshToken, { presented, client, now }: RefreshRequest): Promise<RefreshTokenEntity | ReuseReason> {
+  private async judgeRetry({ token, family }: StoredRefreshToken, { presented, client, now, dpopJkt }: RefreshRequest): Promise<RefreshTokenEntity | ReuseReason> {
     const interval = this.retryWindowMs();
     if (interval === 0) return 'strict';
     if (family.clientId !== client.clientId) return 'other_client';
+    // RFC 9449 §5: only the holder of the family's key retries; a retired bound token presented
+    // without that key has leaked, which is reuse (RFC 9700 §4.14.2) like any other.
+    if (family.dpopJkt !== null && family.dpopJkt !== dpopJkt) return 'other_key';
     if (now - token.consumedAt! > interval) return 'outside_interval';
     // Only the immediate predecessor of a successor nobody has used yet: a grand-parent's child is
     // consumed, and once the successor was used the client demonstrably received it.
@@ -150,8 +162,9 @@ export class RefreshGrantService implements GrantHandler {
 }
 
 /** The access token of a refresh: it carries the family and never outlives it. */
-function accessGrant({ family }: StoredRefreshToken, scope: string): AccessTokenGrant {
-  return { subject: family.subject, clientId: family.clientId, scope, familyId: family.id, grantType: 'refresh_token', notAfter: family.expiresAt };
+function accessGrant({ family }: StoredRefreshToken, scope: string, dpopJkt: string | undefined): AccessTokenGrant {
+  // RFC 9449 §5: with a proof the access token is bound to its key, whether or not the family is.
+  return { subject: family.subject, clientId: family.clientId, scope, familyId: family.id, grantType: 'refresh_token', notAfter: family.expiresAt, dpopJkt };
 }
 
 /** Unknown, revoked or expired families end here, before anything else is looked at. */

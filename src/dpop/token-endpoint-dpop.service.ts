@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { ClientEntity } from '../clients/client.entity';
+import { appConfig, AppConfig } from '../config/app.config';
+import { OAuthError } from '../oauth/oauth-error';
+import { DpopNonces } from './dpop-nonces.service';
+import { dpopHeaders, DpopProofError, DpopProofVerifier } from './dpop-proof-verifier.service';
+
+/**
+ * The token endpoint's DPoP step (RFC 9449 §5): runs once, after client authentication and before
+ * the grant, like client authentication itself; the grant receives only the verified key.
+ */
+@Injectable()
+export class TokenEndpointDpop {
+  constructor(
+    private readonly verifier: DpopProofVerifier,
+    private readonly nonces: DpopNonces,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+  ) {}
+
+  /** The thumbprint of the request's verified proof; undefined when it carries none (and may not). */
+  async verifiedKey(req: Request, client: ClientEntity): Promise<string | undefined> {
+    const proofs = dpopHeaders(req.rawHeaders);
+    if (proofs.length === 0) {
+      // RFC 9449 §5.2: a client registered dpop_bound_access_tokens MUST send a proof every time.
+      if (client.dpopBoundAccessTokens) throw OAuthError.invalidDpopProof('client requires DPoP, no proof sent', 'A DPoP proof is required for this client');
+      return undefined;
+    }
+    try {
+      // The URL is the configured issuer's, never the request's Host header (an attacker's choice).
+      const verified = await this.verifier.verify({ proofs, method: req.method, htu: `${this.app.issuer}/oauth/token`, requireNonce: this.nonces.required });
+      return verified.jkt;
+    } catch (error) {
+      if (!(error instanceof DpopProofError)) throw error;
+      // RFC 9449 §8: use_dpop_nonce carries a fresh nonce in DPoP-Nonce.
+      if (error.kind === 'use_dpop_nonce') throw OAuthError.useDpopNonce(this.nonces.current(), error.debug);
+      throw OAuthError.invalidDpopProof(error.debug);
+    }
+  }
+
+  /** RFC 9449 §8.2: with nonces on, every successful answer hands out the current nonce. */
+  onSuccess(res: Response): void {
+    if (this.nonces.required) res.setHeader('DPoP-Nonce', this.nonces.current());
+  }
+}
