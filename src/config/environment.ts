@@ -184,6 +184,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(300)
   MICROSERVICE_FRAME_TIMEOUT = 5;
 
+  /**
+   * TCP transport: seconds a new connection has to send a message with MICROSERVICE_SECRET before it
+   * is closed, so peers without the secret cannot hold the MICROSERVICE_MAX_CONNECTIONS slots.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(300)
+  MICROSERVICE_AUTH_TIMEOUT = 5;
+
   /** TCP transport: seconds without traffic before a connection is closed (clients reconnect); 0: never. */
   @Type(() => Number) @IsInt() @Min(0)
   MICROSERVICE_IDLE_TIMEOUT = 300;
