@@ -51,6 +51,20 @@ describe('admin API: Bearer $ADMIN_API_KEY, JSON bodies', () => {
     await flow.admin('get', `/login-requests/${loginChallenge}`).expect(200);
   });
 
+  it('a body-less POST (no Content-Type, no body) is an empty JSON object, not a 415 (review L6)', async () => {
+    const admin = (path: string) => t.http().post(`/admin${path}`).set('Authorization', `Bearer ${ADMIN_API_KEY}`);
+    const client = await t.createClient();
+    await admin(`/clients/${client.clientId}/disable`).expect(200);
+    await admin(`/clients/${client.clientId}/enable`).expect(200);
+    await admin(`/clients/${client.clientId}/rotate-secret`).set('Content-Length', '0').expect(200);
+    const rotated = await admin('/signing-keys/rotate').expect(201);
+    expect(rotated.body.kid).toEqual(expect.any(String));
+    // A route that needs members names the missing one (400), and a body still needs its type.
+    const loginChallenge = await flow.loginChallenge(await flow.createClient(), pkcePair().challenge);
+    expect((await admin(`/login-requests/${loginChallenge}/accept`).expect(400)).body.error).toBe('invalid_request');
+    await admin(`/clients/${client.clientId}/rotate-secret`).set('Content-Type', 'text/plain').send('x').expect(415);
+  });
+
   it('an unknown admin route → 404 JSON', async () => {
     await flow.admin('get', '/nothing-here').expect(404);
   });

@@ -1,4 +1,5 @@
 import { ClientsService } from '../src/clients/clients.service';
+import { hashRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { postAs, revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
@@ -15,12 +16,17 @@ describe('CORS (allowed_cors_origins)', () => {
   let backend: TestClient;
 
   beforeAll(async () => {
-    t = await TestApp.create({ env: { ...codeFlowEnv, ISSUER } });
+    // Strict rotation: with the retry window a refused request that had rotated the token would
+    // go unnoticed (the follow-up refresh would be served as a retry), so "not rotated" could not fail.
+    t = await TestApp.create({ env: { ...codeFlowEnv, ISSUER, REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
     flow = new CodeFlow(t);
     spa = await flow.createClient({ tokenEndpointAuthMethod: 'none', allowedCorsOrigins: [SPA] });
     backend = await t.createClient({ allowedCorsOrigins: [] });
   });
   afterAll(() => t.close());
+
+  const consumedAt = async (token: string) =>
+    (await t.dataSource().query(`SELECT consumed_at FROM refresh_tokens WHERE token_hash = '${hashRefreshToken(token)}'`))[0].consumed_at; // a hex digest
 
   const refreshFrom = (client: TestClient, token: string, origin?: string) => {
     const req = t.refresh(client, token);
@@ -53,7 +59,8 @@ describe('CORS (allowed_cors_origins)', () => {
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
-      // Nothing changed: the same token still rotates once, and its successor works (no reuse).
+      // Nothing changed: the stored token is unconsumed, it still rotates once, and its successor works (no reuse).
+      expect(await consumedAt(tokens.refresh_token!)).toBeNull();
       const next = await refreshFrom(spa, tokens.refresh_token!, SPA).expect(200);
       await refreshFrom(spa, next.body.refresh_token, SPA).expect(200);
     });

@@ -1,4 +1,6 @@
 import { ClientsService } from '../src/clients/clients.service';
+import { SCOPES_CACHE_MS } from '../src/discovery/metadata.controller';
+import { ClientsRepository } from '../src/clients/clients.repository';
 import { TestApp } from './support/test-app';
 
 describe('authorization server metadata (RFC 8414) and JWKS', () => {
@@ -37,8 +39,27 @@ describe('authorization server metadata (RFC 8414) and JWKS', () => {
     await t.createClient({ scope: 'profile read' });
     const hidden = await t.createClient({ scope: 'secret-admin' });
     await t.get(ClientsService).disable(hidden.clientId);
+    t.clock.advance(SCOPES_CACHE_MS / 1000); // past the scopes cache of the earlier requests
     const res = await t.http().get('/.well-known/oauth-authorization-server').expect(200);
     expect(res.body.scopes_supported).toEqual(['profile', 'read', 'write']);
+  });
+
+  it('scopes_supported is computed at most once per few seconds, and follows a new client within them (review L8)', async () => {
+    const metadata = async () => (await t.http().get('/.well-known/oauth-authorization-server').expect(200)).body.scopes_supported;
+    t.clock.advance(SCOPES_CACHE_MS / 1000);
+    const queries = jest.spyOn(t.get(ClientsRepository), 'scopesOfEnabledClients');
+    try {
+      const first = await metadata();
+      await Promise.all(Array.from({ length: 20 }, () => metadata()));
+      expect(queries).toHaveBeenCalledTimes(1);
+      await t.createClient({ scope: 'brand-new' });
+      expect(await metadata()).toEqual(first); // still within the cache
+      t.clock.advance(SCOPES_CACHE_MS / 1000);
+      expect(await metadata()).toContain('brand-new');
+      expect(queries).toHaveBeenCalledTimes(2);
+    } finally {
+      queries.mockRestore();
+    }
   });
 
   it('metadata and JWKS are cacheable and readable cross-origin', async () => {

@@ -211,3 +211,80 @@ describe('TCP microservice transport under a pre-authentication attack', () => {
     expect(outcome.ms).toBeGreaterThanOrEqual(900);
   });
 });
+
+/** Review M7: the connection slots are for secret holders; peers without the secret cannot keep one. */
+describe('TCP microservice transport: peers without the secret cannot hold the connections', () => {
+  const secret = randomBytes(32).toString('base64url');
+  const AUTH_TIMEOUT_MS = 1000;
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    // MICROSERVICE_MAX_CONNECTIONS left at its default (64); idle timeout at its default (300 s).
+    t = await TestApp.create({
+      env: { MICROSERVICE_PORT: String(port), MICROSERVICE_SECRET: secret, MICROSERVICE_AUTH_TIMEOUT: String(AUTH_TIMEOUT_MS / 1000) },
+      beforeInit: (app) => startMicroservice(app),
+    });
+  });
+  afterAll(() => t?.close());
+
+  /** Connects, optionally sends `frame`; resolves when the service closes it, or after `giveUpMs`. */
+  const peer = (frame?: string, giveUpMs = 4000) =>
+    new Promise<{ socket: Socket; outcome: Promise<{ closedByPeer: boolean; ms: number; received: string }> }>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.once('connect', () => {
+        const started = Date.now();
+        const outcome = new Promise<{ closedByPeer: boolean; ms: number; received: string }>((done) => {
+          const timer = setTimeout(() => {
+            socket.destroy();
+            done({ closedByPeer: false, ms: Date.now() - started, received });
+          }, giveUpMs);
+          socket.on('close', () => {
+            clearTimeout(timer);
+            done({ closedByPeer: true, ms: Date.now() - started, received });
+          });
+        });
+        if (frame !== undefined) socket.write(frame);
+        resolve({ socket, outcome });
+      });
+    });
+  const frame = (packet: unknown) => {
+    const json = JSON.stringify(packet);
+    return `${json.length}#${json}`;
+  };
+
+  it('64 idle and wrong-secret sockets are closed, and a legitimate oauth.introspect then succeeds', async () => {
+    // 55 idle + 9 without the secret fill the 64 slots; then 9 more idle take the slots back.
+    const idle = [];
+    for (let i = 0; i < 55; i++) idle.push(await peer());
+    const wrongSecret = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => peer(frame({ id: `w${i}`, pattern: 'oauth.introspect', data: { secret: 'x'.repeat(43), token: 't' } }))),
+    );
+    const noSecret = await peer(frame({ id: 'n', pattern: 'oauth.introspect', data: { token: 't' } }));
+
+    // A message without the secret is answered (unauthorized) and its connection closed at once.
+    for (const { outcome } of [...wrongSecret, noSecret]) {
+      const { closedByPeer, ms, received } = await outcome;
+      expect({ closedByPeer, fast: ms < 500 }).toEqual({ closedByPeer: true, fast: true });
+      expect(received).toMatch(/"error":"unauthorized"/);
+    }
+    for (let i = 0; i < 9; i++) idle.push(await peer());
+    // Connections that never authenticate are closed at MICROSERVICE_AUTH_TIMEOUT, not the idle timeout.
+    const idleOutcomes = await Promise.all(idle.map(({ outcome }) => outcome));
+    expect(idleOutcomes.every((o) => o.closedByPeer && o.ms >= AUTH_TIMEOUT_MS - 100)).toBe(true);
+
+    const proxy: ClientProxy = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } });
+    try {
+      expect(await firstValueFrom(proxy.send('oauth.introspect', { secret, token: 'legitimate' }).pipe(timeout(5000)))).toStrictEqual({ active: false });
+      // An authenticated connection is not cut at the authentication deadline.
+      await new Promise((resolve) => setTimeout(resolve, AUTH_TIMEOUT_MS + 200));
+      expect(await firstValueFrom(proxy.send('oauth.introspect', { secret, token: 'same connection' }).pipe(timeout(5000)))).toStrictEqual({ active: false });
+    } finally {
+      proxy.close();
+    }
+  }, 30_000);
+});

@@ -45,6 +45,16 @@ describe.each(transports)('hybrid app: message patterns over %s', (transportName
   const send = <T = Record<string, unknown>>(pattern: string, payload: unknown) =>
     firstValueFrom(proxy.send<T>(pattern, payload).pipe(timeout(5000)));
   const call = <T = Record<string, unknown>>(pattern: string, payload: Record<string, unknown>) => send<T>(pattern, { secret, ...payload });
+  /** Over TCP the service closes a connection at its first message without the secret (review M7): one connection per such message. */
+  const sendUnauthenticated = async (pattern: string, payload: unknown) => {
+    if (transportName !== 'tcp') return send(pattern, payload);
+    const own = ClientProxyFactory.create(clientOptions(port));
+    try {
+      return await firstValueFrom(own.send(pattern, payload).pipe(timeout(5000)));
+    } finally {
+      await own.close();
+    }
+  };
   const familyCount = () => t.dataSource().manager.count(TokenFamilyEntity);
 
   it('oauth.issue starts a new family and answers with an RFC 6749 §5.1 token response', async () => {
@@ -94,12 +104,12 @@ describe.each(transports)('hybrid app: message patterns over %s', (transportName
   ])('rejects a message with %s, and does nothing', async (_case, auth) => {
     const before = await familyCount();
     const tokens = await t.issueTokens(client);
-    await expect(send('oauth.issue', { ...auth, client_id: client.clientId, subject: 'mallory' })).rejects.toEqual({
+    await expect(sendUnauthenticated('oauth.issue', { ...auth, client_id: client.clientId, subject: 'mallory' })).rejects.toEqual({
       error: 'unauthorized',
       error_description: 'Missing or wrong shared secret',
     });
-    await expect(send('oauth.revoke', { ...auth, token: tokens.refresh_token })).rejects.toMatchObject({ error: 'unauthorized' });
-    await expect(send('oauth.introspect', { ...auth, token: tokens.access_token })).rejects.toMatchObject({ error: 'unauthorized' });
+    await expect(sendUnauthenticated('oauth.revoke', { ...auth, token: tokens.refresh_token })).rejects.toMatchObject({ error: 'unauthorized' });
+    await expect(sendUnauthenticated('oauth.introspect', { ...auth, token: tokens.access_token })).rejects.toMatchObject({ error: 'unauthorized' });
     expect(await familyCount()).toBe(before + 1);
     await t.refresh(client, tokens.refresh_token!).expect(200);
   });
@@ -125,7 +135,7 @@ describe.each(transports)('hybrid app: message patterns over %s', (transportName
     ['a number', 42],
     ['a boolean', true],
   ])('a payload that is %s is an invalid_request, not a crash', async (_case, payload) => {
-    await expect(send('oauth.introspect', payload)).rejects.toMatchObject({ error: expect.stringMatching(/invalid_request|unauthorized/) });
+    await expect(sendUnauthenticated('oauth.introspect', payload)).rejects.toMatchObject({ error: expect.stringMatching(/invalid_request|unauthorized/) });
     expect(await call('oauth.introspect', { token: 'still alive' })).toStrictEqual({ active: false });
   });
 

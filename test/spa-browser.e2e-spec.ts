@@ -37,7 +37,9 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
     const [servicePort, loginPort, spaPort] = [await freePort(), await freePort(), await freePort()];
     issuer = `http://127.0.0.1:${servicePort}`;
     spaOrigin = `http://127.0.0.1:${spaPort}`;
-    t = await TestApp.create({ env: { ISSUER: issuer, LOGIN_URL: `http://127.0.0.1:${loginPort}/login`, ADMIN_API_KEY } });
+    // Strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0): with the retry window, a refused cross-origin
+    // request that had rotated the token would be absorbed as a retry and the "cannot rotate" test could not fail.
+    t = await TestApp.create({ env: { ISSUER: issuer, LOGIN_URL: `http://127.0.0.1:${loginPort}/login`, ADMIN_API_KEY, REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
     await t.app.listen(servicePort, '127.0.0.1');
     client = await t.createClient({
       name: 'Example SPA',

@@ -1,4 +1,5 @@
 import type { Environment } from '../config/environment';
+import { maskUrlCredentials } from '../config/url-credentials';
 
 /**
  * The one start-up line that says how this instance is configured, without a secret: database URLs
@@ -22,14 +23,7 @@ export function configSummary(env: Environment): Record<string, unknown> {
 }
 
 function withoutPassword(url: string): string {
-  if (url.startsWith('sqlite:')) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres://(unparseable)';
-  }
+  return url.startsWith('sqlite:') ? url : maskUrlCredentials(url);
 }
 
 export function hostOf(url: string): string {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigurationError, issuerCorrection, loadEnvironment, microserviceTransport } from './environment';
+import { ConfigurationError, isSecretVariable, issuerCorrection, loadEnvironment, microserviceTransport } from './environment';
 
 const SECRET = 's'.repeat(40);
 
@@ -25,6 +25,19 @@ describe('loadEnvironment', () => {
     expect(message).toMatch(/ADMIN_API_KEY must be at least 32 characters .*\(got a value of 12 characters\)/);
     expect(message).toMatch(/DATABASE_URL .*\(got "mysql:\/\/u:\*\*\*@db\/x"\)/);
     expect(message).not.toMatch(/short-secret|hunter2/);
+  });
+
+  it('never shows METRICS_TOKEN, and masks a URL password containing "/" or "@" (review M8)', () => {
+    const message = problem({ METRICS_TOKEN: 'short secret', DATABASE_URL: 'mysql://u:hun/ter2@db/x', REDIS_URL: 'ftp://:pa@ss@cache' });
+    expect(message).toMatch(/METRICS_TOKEN must be at least 32 characters .*\(got a value of 12 characters\)/);
+    expect(message).not.toMatch(/short secret|hun|ter2|pa@ss|"pa/);
+  });
+
+  it('every secret-like variable is shown by length only, including ones added later', () => {
+    for (const name of ['ADMIN_API_KEY', 'MICROSERVICE_SECRET', 'METRICS_TOKEN', 'KEY_ENCRYPTION_KEY', 'KEY_ENCRYPTION_KEY_PREVIOUS', 'SOME_FUTURE_PASSWORD']) {
+      expect(isSecretVariable(name)).toBe(true);
+    }
+    for (const name of ['ACCESS_TOKEN_TTL', 'ACCESS_TOKEN_SIGNING_ALG', 'DATABASE_URL', 'METRICS_PORT']) expect(isSecretVariable(name)).toBe(false);
   });
 
   describe('ISSUER', () => {

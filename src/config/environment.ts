@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions, validateSync } from 'class-validator';
+import { maskUrlCredentials } from './url-credentials';
 
 /** At least `min` different characters: rules out `aaaa…` and keyboard walks that pass a length check. */
 function HasDistinctCharacters(min: number, options?: ValidationOptions): PropertyDecorator {
@@ -183,6 +184,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(300)
   MICROSERVICE_FRAME_TIMEOUT = 5;
 
+  /**
+   * TCP transport: seconds a new connection has to send a message with MICROSERVICE_SECRET before it
+   * is closed, so peers without the secret cannot hold the MICROSERVICE_MAX_CONNECTIONS slots.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(300)
+  MICROSERVICE_AUTH_TIMEOUT = 5;
+
   /** TCP transport: seconds without traffic before a connection is closed (clients reconnect); 0: never. */
   @Type(() => Number) @IsInt() @Min(0)
   MICROSERVICE_IDLE_TIMEOUT = 300;
@@ -301,9 +309,14 @@ export class ConfigurationError extends Error {
 }
 
 /** Variables whose value is never repeated in an error message. */
-const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'MICROSERVICE_SECRET']);
-/** URLs that may carry a password: shown with the password masked. */
-const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'NATS_URL']);
+const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'MICROSERVICE_SECRET', 'METRICS_TOKEN', 'KEY_ENCRYPTION_KEY', 'KEY_ENCRYPTION_KEY_PREVIOUS']);
+/** Names that read as a secret: also never shown, so a variable added later is safe by default. */
+const SECRET_NAME = /(SECRET|PASSWORD|API_KEY|TOKEN|ENCRYPTION_KEY)(_PREVIOUS)?$/;
+
+/** True for a variable whose value a boot error line must never show (only its length). */
+export function isSecretVariable(name: string): boolean {
+  return SECRET_VARIABLES.has(name) || SECRET_NAME.test(name);
+}
 /** Which message of a property to show when several constraints fail (one sentence, not three). */
 const CONSTRAINT_ORDER = ['isInt', 'isIn', 'isUrl', 'matches', 'isString', 'minLength', 'min', 'max'];
 
@@ -333,7 +346,7 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
   if (!environment.ISSUER && isProduction(source)) {
     problems.push('ISSUER is required in production (NODE_ENV=production or a PostgreSQL DATABASE_URL), so every instance and the CLI use the same issuer');
   }
-  if (environment.ISSUER && /[?#]/.test(environment.ISSUER)) problems.push(`ISSUER must have no query or fragment (RFC 8414 §2) (got "${environment.ISSUER}")`);
+  if (environment.ISSUER && /[?#]/.test(environment.ISSUER)) problems.push(`ISSUER must have no query or fragment (RFC 8414 §2) (got ${JSON.stringify(maskUrlCredentials(environment.ISSUER))})`);
   problems.push(...microserviceProblems(environment));
   // Node ends a request at requestTimeout whether or not its headers are complete.
   if (environment.METRICS_PORT !== undefined && environment.METRICS_PORT === environment.PORT) problems.push('METRICS_PORT must differ from PORT');
@@ -366,10 +379,7 @@ function describeProblem(property: string, constraints: Record<string, string>, 
   const key = CONSTRAINT_ORDER.find((name) => name in constraints) ?? Object.keys(constraints)[0];
   const message = constraints[key] ?? `${property} is invalid`;
   if (raw === undefined) return message;
-  if (SECRET_VARIABLES.has(property)) return `${message} (got a value of ${String(raw).length} characters)`;
-  return `${message} (got ${JSON.stringify(URL_VARIABLES.has(property) ? maskPassword(String(raw)) : String(raw))})`;
-}
-
-function maskPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+  if (isSecretVariable(property)) return `${message} (got a value of ${String(raw).length} characters)`;
+  // Any value may be a URL with a password (DATABASE_URL, REDIS_URL, NATS_URL, a mistyped ISSUER…).
+  return `${message} (got ${JSON.stringify(maskUrlCredentials(String(raw)))})`;
 }

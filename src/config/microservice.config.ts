@@ -19,6 +19,7 @@ export const microserviceConfig = registerAs('microservice', () => {
     tcpLimits: {
       maxConnections: env.MICROSERVICE_MAX_CONNECTIONS,
       frameTimeoutMs: env.MICROSERVICE_FRAME_TIMEOUT * 1000,
+      authTimeoutMs: env.MICROSERVICE_AUTH_TIMEOUT * 1000,
       idleTimeoutMs: env.MICROSERVICE_IDLE_TIMEOUT * 1000,
       maxFrameLength: MAX_FRAME_LENGTH,
       maxInFlight: 16,

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
 import { ClientsRepository } from '../clients/clients.repository';
+import { Clock } from '../common/clock';
 import { allowAnyOrigin } from '../cors/cors-headers';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
@@ -17,12 +18,23 @@ import { dpopConfig, DpopConfig } from '../config/dpop.config';
  */
 export const METADATA_MAX_AGE = 300;
 
+/**
+ * Milliseconds one computation of scopes_supported (a DISTINCT over the clients) is reused: the
+ * document is public and unauthenticated, so a flood of hits must not become a flood of queries;
+ * a new client's scopes still show within seconds (the document itself is cached 5 minutes).
+ */
+export const SCOPES_CACHE_MS = 5000;
+
 /** RFC 8414 authorization server metadata. */
 @Controller()
 export class MetadataController {
+  /** The last (or in-flight) computation of scopes_supported, shared by concurrent requests. */
+  private scopes: { until: number; value: Promise<string[]> } | null = null;
+
   constructor(
     private readonly grants: GrantHandlerRegistry,
     private readonly clients: ClientsRepository,
+    private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly token: TokenConfig,
     @Inject(authorizationConfig.KEY) private readonly authorization: AuthorizationConfig,
@@ -60,10 +72,24 @@ export class MetadataController {
       // RFC 8414 §2 (RECOMMENDED): every scope can only be granted within some client's registered
       // scope (RFC 6749 §3.3), so the union of the enabled clients' scopes is exactly the set the
       // service knows — with no second list to keep in sync.
-      scopes_supported: await this.clients.scopesOfEnabledClients(),
+      scopes_supported: await this.scopesSupported(),
       // RFC 9449 §5.1: the JWS algorithms accepted in DPoP proofs.
       dpop_signing_alg_values_supported: [...this.dpop.signingAlgorithms],
     };
+  }
+
+  private scopesSupported(): Promise<string[]> {
+    const now = this.clock.now();
+    if (this.scopes === null || now >= this.scopes.until) {
+      const value = this.clients.scopesOfEnabledClients();
+      const entry = { until: now + SCOPES_CACHE_MS, value };
+      this.scopes = entry;
+      // A failed query is not reused: the next request asks the database again.
+      value.catch(() => {
+        if (this.scopes === entry) this.scopes = null;
+      });
+    }
+    return this.scopes.value;
   }
 
   private codeFlowMetadata(issuer: string): Record<string, unknown> {

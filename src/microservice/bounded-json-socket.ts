@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { TcpSocket } from '@nestjs/microservices';
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import type { SharedSecret } from './shared-secret';
 
 /** Per-connection limits of the TCP transport (see MicroserviceConfig and docs/production.md). */
 export interface FrameLimits {
@@ -9,6 +10,8 @@ export interface FrameLimits {
   maxFrameLength: number;
   /** A frame must arrive whole within this many ms of its first byte. */
   frameTimeoutMs: number;
+  /** A connection must send a message with the shared secret within this many ms of connecting. */
+  authTimeoutMs: number;
   /** A connection that carries nothing for this long is closed; 0: never. */
   idleTimeoutMs: number;
   /** Requests of one connection being handled at once; reading pauses at the cap. */
@@ -29,6 +32,12 @@ const MAX_LENGTH_DIGITS = String(MAX_FRAME_LENGTH).length;
  * connection is destroyed at its first bad frame (prefix not 1-6 digits, announced length over the
  * cap, body not a JSON request packet) or when a frame is not complete within `frameTimeoutMs`, so
  * a peer without the secret can make us hold at most one frame per connection.
+ *
+ * A connection is also a slot under MICROSERVICE_MAX_CONNECTIONS, so a peer without the secret must
+ * not keep one: every message is checked against the shared secret here, before it is handed to
+ * Nest, and the first one without it is answered `unauthorized` and closes the connection; a
+ * connection without an authenticated message within `authTimeoutMs` of connecting is closed.
+ * (The SharedSecretGuard still checks every message, on every transport.)
  */
 export class BoundedJsonSocket extends TcpSocket {
   private static readonly logger = new Logger('Microservice');
@@ -39,14 +48,18 @@ export class BoundedJsonSocket extends TcpSocket {
   private inFlight = 0;
   private waitingForDrain = false;
   private dropped = false;
+  private authTimer: NodeJS.Timeout | null = null;
 
   constructor(
     socket: Socket,
     private readonly limits: FrameLimits,
+    private readonly secret: SharedSecret,
   ) {
     super(socket);
-    socket.on('close', () => this.clearFrameTimer());
+    socket.on('close', () => this.clearTimers());
     if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs, () => this.drop('idle', false));
+    this.authTimer = setTimeout(() => this.drop('no message with the shared secret within MICROSERVICE_AUTH_TIMEOUT'), limits.authTimeoutMs);
+    this.authTimer.unref();
   }
 
   protected handleSend(message: unknown, callback?: (err?: unknown) => void): void {
@@ -124,9 +137,37 @@ export class BoundedJsonSocket extends TcpSocket {
       this.drop('a frame that is not a request packet');
       return false;
     }
+    if (!this.secret.carriedBy(packet.data)) {
+      this.refuse(packet.id);
+      return false;
+    }
+    if (this.authTimer !== null) {
+      clearTimeout(this.authTimer);
+      this.authTimer = null;
+    }
     this.inFlight++;
     this.socket.emit('message', packet);
     return true;
+  }
+
+  /**
+   * Answers a message without the shared secret as the guard would (so a misconfigured caller
+   * learns why), then closes the connection: nothing more is read from it.
+   */
+  private refuse(id: string): void {
+    const reply = JSON.stringify({ id, err: { error: 'unauthorized', error_description: 'Missing or wrong shared secret' }, isDisposed: true });
+    this.dropped = true;
+    this.buffer = '';
+    this.clearTimers();
+    BoundedJsonSocket.warnThrottled(this.peer(), 'a message without the shared secret');
+    this.socket.pause();
+    // end() waits for the peer's FIN too: destroy once the reply is flushed, or soon regardless.
+    this.socket.end(`${reply.length}#${reply}`, 'utf-8', () => this.socket.destroy());
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private peer(): string {
+    return `${this.socket.remoteAddress ?? 'unknown'}:${this.socket.remotePort ?? ''}`;
   }
 
   private blocked(): boolean {
@@ -137,8 +178,8 @@ export class BoundedJsonSocket extends TcpSocket {
     if (this.dropped) return;
     this.dropped = true;
     this.buffer = '';
-    this.clearFrameTimer();
-    if (warn) BoundedJsonSocket.warnThrottled(`${this.socket.remoteAddress ?? 'unknown'}:${this.socket.remotePort ?? ''}`, reason);
+    this.clearTimers();
+    if (warn) BoundedJsonSocket.warnThrottled(this.peer(), reason);
     this.socket.destroy();
   }
 
@@ -158,6 +199,12 @@ export class BoundedJsonSocket extends TcpSocket {
     BoundedJsonSocket.suppressed = 0;
   }
 
+  private clearTimers(): void {
+    this.clearFrameTimer();
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    this.authTimer = null;
+  }
+
   private clearFrameTimer(): void {
     if (this.frameTimer === null) return;
     clearTimeout(this.frameTimer);
@@ -165,7 +212,7 @@ export class BoundedJsonSocket extends TcpSocket {
   }
 }
 
-function isRequestPacket(value: unknown): boolean {
+function isRequestPacket(value: unknown): value is { id: string; pattern: unknown; data?: unknown } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { id, pattern } = value as Record<string, unknown>;
   return typeof id === 'string' && id.length > 0 && id.length <= 128 && (typeof pattern === 'string' || (typeof pattern === 'object' && pattern !== null));

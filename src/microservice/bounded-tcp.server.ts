@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ServerTCP, TcpSocket } from '@nestjs/microservices';
 import type { Socket } from 'node:net';
 import { BoundedJsonSocket, FrameLimits } from './bounded-json-socket';
+import type { SharedSecret } from './shared-secret';
 
 export interface TcpServerLimits extends FrameLimits {
   /** Open connections at once; further ones are closed as they arrive (net.Server `maxConnections`). */
@@ -21,6 +22,7 @@ export class BoundedTcpServer extends ServerTCP {
   constructor(
     options: { host: string; port: number },
     private readonly limits: TcpServerLimits,
+    private readonly secret: SharedSecret,
   ) {
     super(options);
     this.server.maxConnections = limits.maxConnections;
@@ -36,6 +38,6 @@ export class BoundedTcpServer extends ServerTCP {
   }
 
   protected override getSocketInstance(socket: Socket): TcpSocket {
-    return new BoundedJsonSocket(socket, this.limits);
+    return new BoundedJsonSocket(socket, this.limits, this.secret);
   }
 }

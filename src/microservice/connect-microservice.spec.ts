@@ -14,7 +14,7 @@ const base: MicroserviceConfig = {
   natsUrl: 'nats://127.0.0.1:4222',
   natsQueue: 'oauth-token-service',
   subjectPrefix: 'oauth',
-  tcpLimits: { maxConnections: 7, frameTimeoutMs: 5000, idleTimeoutMs: 0, maxFrameLength: 65536, maxInFlight: 16, maxSendBuffer: 1 << 20 },
+  tcpLimits: { maxConnections: 7, frameTimeoutMs: 5000, authTimeoutMs: 5000, idleTimeoutMs: 0, maxFrameLength: 65536, maxInFlight: 16, maxSendBuffer: 1 << 20 },
 };
 
 describe('microserviceOptions', () => {

@@ -3,6 +3,7 @@ import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { microserviceConfig, MicroserviceConfig } from '../config/microservice.config';
 import { BoundedTcpServer } from './bounded-tcp.server';
 import { SafeNatsDeserializer } from './safe-nats.deserializer';
+import { SharedSecret } from './shared-secret';
 
 /** Transport options from the configuration; brokers are reached by URL (REDIS_URL, NATS_URL). */
 export function microserviceOptions(config: MicroserviceConfig): MicroserviceOptions {
@@ -27,8 +28,9 @@ export function microserviceOptions(config: MicroserviceConfig): MicroserviceOpt
       options: { servers: [config.natsUrl], queue: config.natsQueue, deserializer: new SafeNatsDeserializer() },
     };
   }
-  // Framing runs before the shared secret is checked: bounded (frame size, time, connections).
-  return { strategy: new BoundedTcpServer({ host: config.host, port: config.port! }, config.tcpLimits) };
+  // Framing runs before the shared secret is checked: bounded (frame size, time, connections); the
+  // socket then closes a connection at its first message without the secret.
+  return { strategy: new BoundedTcpServer({ host: config.host, port: config.port! }, config.tcpLimits, new SharedSecret(config.secret)) };
 }
 
 /**

@@ -1,19 +1,18 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { digestsEqual, sha256Hex } from '../common/secure-random';
 import { microserviceConfig, MicroserviceConfig } from '../config/microservice.config';
+import { SharedSecret } from './shared-secret';
 
 /**
- * Every message carries the shared secret in its `secret` member. Both sides are hashed first so
- * the comparison is constant-time whatever the presented length. The member is removed before
- * validation, so the secret never reaches a handler, a reply or a log line.
+ * Every message carries the shared secret in its `secret` member (compared by SharedSecret). The
+ * member is removed before validation, so the secret never reaches a handler, a reply or a log line.
  */
 @Injectable()
 export class SharedSecretGuard implements CanActivate {
-  private readonly expectedHash: string;
+  private readonly secret: SharedSecret;
 
   constructor(@Inject(microserviceConfig.KEY) config: MicroserviceConfig) {
-    this.expectedHash = sha256Hex(config.secret);
+    this.secret = new SharedSecret(config.secret);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -22,9 +21,9 @@ export class SharedSecretGuard implements CanActivate {
       throw new RpcException({ error: 'invalid_request', error_description: 'The payload must be a JSON object' });
     }
     const message = data as Record<string, unknown>;
-    const presented = typeof message.secret === 'string' ? message.secret : '';
+    const presented = message.secret;
     delete message.secret;
-    if (!digestsEqual(sha256Hex(presented), this.expectedHash) || presented === '') {
+    if (!this.secret.matches(presented)) {
       throw new RpcException({ error: 'unauthorized', error_description: 'Missing or wrong shared secret' });
     }
     return true;

@@ -35,6 +35,7 @@ describe('faults on PostgreSQL', () => {
     await lab.scenario('kill -9', async () => {
       await lab.services[1].kill('SIGKILL');
       await lab.restart(1);
+      return { answersMayBeLost: true };
     });
   });
 
@@ -62,7 +63,8 @@ describe('faults on PostgreSQL', () => {
       cluster.start();
       await lab.waitUntilReady(0);
       await lab.waitUntilReady(1);
-      return { notReadySeen, expectUnavailable: true };
+      // A COMMIT can reach the server just before it stops; its answer is then lost with the connection.
+      return { notReadySeen, expectUnavailable: true, answersMayBeLost: true };
     });
   });
 
@@ -79,7 +81,8 @@ describe('faults on PostgreSQL', () => {
       }
       await lab.waitUntilReady(0);
       await lab.waitUntilReady(1);
-      return { notReadySeen, expectUnavailable: true };
+      // A COMMIT frozen on its way can complete after the client gave up: the retry window's case.
+      return { notReadySeen, expectUnavailable: true, answersMayBeLost: true };
     });
   });
 
