@@ -70,12 +70,12 @@ export class ClientsRepository {
   }
 
   async insert(client: ClientEntity): Promise<void> {
-    await this.database.run((manager) => manager.insert(ClientEntity, client));
+    await this.database.transaction((manager) => manager.insert(ClientEntity, client));
   }
 
   /** False when the client does not exist or is already disabled. */
   async disable(clientId: string, at: number): Promise<boolean> {
-    const result = await this.database.run((manager) =>
+    const result = await this.database.transaction((manager) =>
       manager.update(ClientEntity, { clientId, disabledAt: IsNull() }, { disabledAt: at }),
     );
     return (result.affected ?? 0) > 0;
@@ -86,18 +86,18 @@ export class ClientsRepository {
   }
 
   async update(clientId: string, columns: Partial<ClientEntity>): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId }, columns));
+    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId }, columns));
     return (result.affected ?? 0) > 0;
   }
 
   /** False when the client does not exist or is not disabled. */
   async enable(clientId: string): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
+    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
     return (result.affected ?? 0) > 0;
   }
 
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.delete(ClientEntity, { clientId }));
+    const result = await this.database.transaction((manager) => manager.delete(ClientEntity, { clientId }));
     return (result.affected ?? 0) > 0;
   }
 }

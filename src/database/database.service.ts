@@ -75,12 +75,18 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A read or single statement that must not run inside another caller's open SQLite transaction.
+   * A read that must not run inside another caller's open SQLite transaction. Reads only: a write
+   * here would commit on its own, past the deadline or after the client left (an UPDATE waiting on
+   * a lock commits once it gets it, though the caller was answered 503), so writes go through
+   * `transaction()` / `sqlTransaction()` / `sqlRun()`, which refuse them before COMMIT (review M3).
    * `probe`: a health check, not recorded in DatabaseAvailability (see probeWrite).
    */
   run<T>(work: (manager: EntityManager) => Promise<T>, { probe = false } = {}): Promise<T> {
     return this.bounded((unit) => {
-      if (!this.isSqlite) return work(this.dataSource.manager);
+      if (!this.isSqlite) {
+        unit.check();
+        return work(this.dataSource.manager);
+      }
       return this.serialized(() => {
         unit.check();
         return work(this.dataSource.manager);
@@ -101,18 +107,39 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Hand-written SQL outside a transaction, queued on SQLite like `run()`. */
+  /**
+   * Hand-written SQL queued on SQLite like `run()`, outside a transaction while it only reads
+   * (`all`): the hot lookups cost no BEGIN/COMMIT. Its first write (`run`) opens a transaction,
+   * committed when `work` returns, and refused before that COMMIT once the deadline passed or the
+   * client left, as `transaction()` is: a statement that waited out DATABASE_TIMEOUT on a lock must
+   * not commit after the caller was answered 503 (review M3). `all` must therefore not write.
+   */
   sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.bounded(async (unit) => {
       if (this.isSqlite) {
         return this.serialized(() => {
           unit.check();
-          return work(this.statements());
+          const statements = this.statements();
+          return lazyTransaction(unit, work, {
+            all: (sql, params) => statements.all(sql, params),
+            run: (sql, params) => statements.run(sql, params),
+            begin: () => statements.run('BEGIN', []).then(() => undefined),
+            commit: () => statements.run('COMMIT', []).then(() => undefined),
+            rollback: () => statements.run('ROLLBACK', []).then(() => undefined),
+          });
         });
       }
       const runner = this.dataSource.createQueryRunner();
       try {
-        return await work(postgresExecutor(runner));
+        await runner.connect();
+        unit.check();
+        const executor = postgresExecutor(runner);
+        return await lazyTransaction(unit, work, {
+          ...executor,
+          begin: () => runner.startTransaction(),
+          commit: () => runner.commitTransaction(),
+          rollback: () => runner.rollbackTransaction(),
+        });
       } finally {
         await runner.release();
       }
@@ -214,4 +241,41 @@ function postgresExecutor(runner: QueryRunner): SqlExecutor {
     all: (sql, params) => runner.query(sql, params),
     run: async (sql, params) => (await runner.query(sql, params, true)).affected ?? 0,
   };
+}
+
+interface LazyTransactionExecutor extends SqlExecutor {
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** Runs `work`, opening a transaction at its first write; commits it only if `unit` may still commit. */
+async function lazyTransaction<T>(unit: UnitOfWork, work: (sql: SqlExecutor) => Promise<T>, executor: LazyTransactionExecutor): Promise<T> {
+  let open = false;
+  const sql: SqlExecutor = {
+    all: (statement, params) => executor.all(statement, params),
+    run: async (statement, params) => {
+      if (!open) {
+        unit.check();
+        await executor.begin();
+        open = true;
+      }
+      return executor.run(statement, params);
+    },
+  };
+  try {
+    const result = await work(sql);
+    if (open) {
+      unit.beforeCommit();
+      await executor.commit();
+      open = false;
+    }
+    return result;
+  } catch (error) {
+    if (open) {
+      unit.commitFailed();
+      await executor.rollback().catch(() => undefined);
+    }
+    throw error;
+  }
 }

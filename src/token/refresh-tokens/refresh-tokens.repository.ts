@@ -154,7 +154,7 @@ export class RefreshTokensRepository {
 
   /** Ends every token of the family at once: their checks all read the family's `revoked_at`. */
   async revokeFamily(familyId: string, now: number, reason: string): Promise<boolean> {
-    const result = await this.database.run((manager) =>
+    const result = await this.database.transaction((manager) =>
       manager.update(TokenFamilyEntity, { id: familyId, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason }),
     );
     return (result.affected ?? 0) > 0;
