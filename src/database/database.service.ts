@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
@@ -13,6 +14,8 @@ import { UnitOfWork } from './unit-of-work';
 
 /** A PostgreSQL transaction chosen as a deadlock victim (or a serialization failure) is re-run this often. */
 const POSTGRES_RETRIES = 3;
+/** Heartbeat rows of instances silent this long are removed (an instance rewrites its own every probe). */
+const HEARTBEAT_ROW_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Runs units of work in one transaction. TypeORM's SQLite driver shares one connection between
@@ -33,6 +36,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     (task) => void this.serialized(task),
   );
   readonly isSqlite: boolean;
+  /** This instance's heartbeat row (1 is the migration's row, left to the sweep). */
+  private readonly heartbeatId = randomInt(2, 2 ** 31 - 1);
+  private heartbeatsSwept = false;
 
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
@@ -147,13 +153,22 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A cheap write in a transaction (one row of health_heartbeat), for readiness: can a rotation
-   * commit now? It takes the same queue and write lock as a rotation (but no kept statement, so
-   * that the connection can always close). Not recorded in DatabaseAvailability: a probe that
-   * passes must not hide larger commits that are failing, nor a failing one keep readiness down.
+   * A cheap write in a transaction (this instance's own row of health_heartbeat), for readiness:
+   * can a rotation commit now? It takes the same queue and write lock as a rotation (but no kept
+   * statement, so that the connection can always close). Not recorded in DatabaseAvailability: a
+   * probe that passes must not hide larger commits that are failing, nor a failing one keep
+   * readiness down. One row per instance (a random id), so instances on one PostgreSQL database
+   * never wait on each other's row lock (review H3); the first probe of a process removes rows of
+   * instances gone for a day, skipping every row another instance is writing.
    */
   probeWrite(): Promise<void> {
-    const beat = (manager: EntityManager) => manager.query('UPDATE health_heartbeat SET beat_at = $1 WHERE id = 1', [Date.now()]).then(() => undefined);
+    const beat = async (manager: EntityManager) => {
+      const now = Date.now();
+      await manager.query('INSERT INTO health_heartbeat (id, beat_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at', [this.heartbeatId, now]);
+      if (this.heartbeatsSwept) return;
+      await manager.query('DELETE FROM health_heartbeat WHERE id <> $1 AND beat_at < $2', [this.heartbeatId, now - HEARTBEAT_ROW_TTL_MS]);
+      this.heartbeatsSwept = true;
+    };
     return this.bounded((unit) => {
       if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => beat(runner.manager), true);
       return this.serialized(() => {
