@@ -73,12 +73,15 @@ export class ClientsRepository {
     await this.database.transaction((manager) => manager.insert(ClientEntity, client));
   }
 
-  /** False when the client does not exist or is already disabled. */
+  /**
+   * False when the client does not exist. A disabled client keeps its first disabled_at; the
+   * tokens_valid_after mark moves to `at` either way (nothing can be issued while disabled).
+   */
   async disable(clientId: string, at: number): Promise<boolean> {
-    const result = await this.database.transaction((manager) =>
-      manager.update(ClientEntity, { clientId, disabledAt: IsNull() }, { disabledAt: at }),
+    const changed = await this.database.sqlRun((sql) =>
+      sql.run('UPDATE oauth_clients SET disabled_at = COALESCE(disabled_at, $1), tokens_valid_after = $1 WHERE client_id = $2', [at, clientId]),
     );
-    return (result.affected ?? 0) > 0;
+    return changed > 0;
   }
 
   async replaceSecretHash(clientId: string, secretHash: string): Promise<boolean> {

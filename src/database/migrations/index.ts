@@ -13,6 +13,7 @@ import { KeyLifecycle1764288007000 } from './1764288007000-key-lifecycle';
 import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
 import { ClientJwks1764288009001 } from './1764288009001-client-jwks';
 import { PushedAuthorizationRequests1764288010000 } from './1764288010000-pushed-authorization-requests';
+import { ClientTokensValidAfter1764288013000 } from './1764288013000-client-tokens-valid-after';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   UsedJtis1764288009000,
   ClientJwks1764288009001,
   PushedAuthorizationRequests1764288010000,
+  ClientTokensValidAfter1764288013000,
 ];
