@@ -17,7 +17,7 @@ export class PushedAuthorizationRequestsRepository {
   async insert(request: PushedAuthorizationRequestEntity, now: number): Promise<void> {
     await this.database.transaction(async (manager) => {
       await manager.insert(PushedAuthorizationRequestEntity, request);
-      await reclaimExpired(manager, this.database.isSqlite, 'pushed_authorization_requests', now - EXPIRY_GRACE_MS);
+      await reclaimExpired(manager, this.database.isSqlite, 'pushed_authorization_requests', now - EXPIRY_GRACE_MS, EXPIRY_GRACE_MS);
     });
   }
 
