@@ -18,6 +18,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
+# tini as PID 1: the kernel drops signals a PID 1 sends itself, so node as PID 1 could not end itself
+# with SIGKILL at SHUTDOWN_TIMEOUT (graceful-shutdown.ts, exitNow); tini forwards SIGTERM to node and
+# reaps it (review M1). `docker run --init` is not needed with this image.
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PORT=3000 \
     DATABASE_URL=sqlite:/data/oauth.sqlite
@@ -32,7 +36,8 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node is PID 1's only process and gets SIGTERM itself (npm would not forward it reliably); the
-# service drains in-flight requests within SHUTDOWN_TIMEOUT and exits 0.
+# tini (PID 1) forwards SIGTERM to node, its only child (npm would not forward it reliably); the
+# service drains in-flight requests within SHUTDOWN_TIMEOUT and exits 0, or kills itself past it.
 STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=512", "dist/main.js"]

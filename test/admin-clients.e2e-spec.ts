@@ -158,14 +158,54 @@ describe('admin API: client lifecycle (/admin/clients)', () => {
     await t.refresh(client, issued.refresh_token!).expect(401);
     const families = await t.http().get('/admin/token-families').query({ subject: 'dora' }).set(auth).expect(200);
     expect(families.body).toEqual([]);
-    expect((await admin.post(`/${client.clientId}/disable`).expect(400)).body.error_description).toMatch(/already disabled/);
+    // Idempotent (review M5): a second disable succeeds and revokes what is left (nothing here).
+    expect((await admin.post(`/${client.clientId}/disable`).expect(200)).body).toEqual({ client_id: client.clientId, disabled: true, revoked_families: 0 });
 
     expect((await admin.post(`/${client.clientId}/enable`).expect(200)).body).toEqual({ client_id: client.clientId, disabled: false });
     await t.refresh(client, issued.refresh_token!).expect(400); // invalid_grant: its family stays revoked
     expect(await active(issued.access_token)).toBe(false);
     const again = await t.issueTokens(client, 'dora');
     await t.refresh(client, again.refresh_token!).expect(200);
+    // Review M5: enabling does not revive a client_credentials token minted before the disable
+    // (it has no family; tokens_valid_after ends it), while one minted after the enable is active.
+    await admin.post(`/${cc.clientId}/enable`).expect(200);
+    expect(await active(ccToken)).toBe(false);
+    t.clock.advance(1);
+    const fresh = (await t.http().post('/oauth/token').auth(cc.clientId, cc.clientSecret!).type('form').send({ grant_type: 'client_credentials' }).expect(200)).body.access_token;
+    expect(await active(fresh)).toBe(true);
   });
+
+  it('disable and delete of a client with many families fit a short DATABASE_TIMEOUT: revoked in bounded steps, none left live (review M5)', async () => {
+    const short = await TestApp.create({ database: t.database, env: { ...codeFlowEnv, DATABASE_TIMEOUT: '1' } });
+    try {
+      const admin2 = (method: 'post' | 'delete', path: string) => short.http()[method](`/admin/clients${path}`).set(auth).send({});
+      const seed = async (clientId: string, count: number) => {
+        const now = short.clock.now();
+        const rows = Array.from({ length: count }, (_, i) => `('${clientId.slice(0, 20)}-${String(i).padStart(8, '0')}', '${clientId}', 'user${i}', 'read', ${now}, ${now + 86_400_000}, ${now})`);
+        for (let i = 0; i < rows.length; i += 2000) {
+          await short.dataSource().query(`INSERT INTO token_families (id, client_id, subject, scope, created_at, expires_at, last_used_at) VALUES ${rows.slice(i, i + 2000).join(', ')}`);
+        }
+      };
+      const live = async (clientId: string) =>
+        Number((await short.dataSource().query(`SELECT COUNT(*) AS n FROM token_families WHERE client_id = '${clientId}' AND revoked_at IS NULL`))[0].n);
+
+      const big = await short.createClient();
+      await seed(big.clientId, 30_000);
+      const disabled = await admin2('post', `/${big.clientId}/disable`);
+      expect(disabled.status).toBe(200);
+      expect(disabled.body).toEqual({ client_id: big.clientId, disabled: true, revoked_families: 30_000 });
+      expect(await live(big.clientId)).toBe(0);
+
+      const doomed = await short.createClient();
+      await seed(doomed.clientId, 30_000);
+      const deleted = await admin2('delete', `/${doomed.clientId}`);
+      expect(deleted.status).toBe(200);
+      expect(deleted.body).toEqual({ client_id: doomed.clientId, deleted: true, revoked_families: 30_000 });
+      expect(Number((await short.dataSource().query(`SELECT COUNT(*) AS n FROM token_families WHERE client_id = '${doomed.clientId}'`))[0].n)).toBe(0);
+    } finally {
+      await short.close();
+    }
+  }, 60_000);
 
   it('delete revokes its families and removes the registration', async () => {
     const client = await t.createClient();

@@ -52,6 +52,25 @@ describe('graceful shutdown on SIGTERM', () => {
     expect((await service.refresh(client, token)).status).toBe(400);
   }, 30_000);
 
+  it('cuts a request whose body never completes after a short grace: SIGTERM exits 0 well within SHUTDOWN_TIMEOUT (review M2)', async () => {
+    // The defaults: SHUTDOWN_TIMEOUT 25 s < HTTP_REQUEST_TIMEOUT 30 s. Before the fix the slow body
+    // held the drain until the self-SIGKILL at 25 s.
+    service = await ServiceProcess.start({ databaseUrl: database.url });
+    const slow = await openSocket(service.url);
+    const closed = new Promise<void>((resolve) => slow.once('close', () => resolve()));
+    slow.on('error', () => undefined);
+    slow.write('POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=refr');
+    const halfHeaders = await openSocket(service.url);
+    halfHeaders.on('error', () => undefined);
+    halfHeaders.write('POST /oauth/token HTTP/1.1\r\nHost: x\r\n');
+    await sleep(200);
+    const started = Date.now();
+    const exit = await service.kill('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(6000);
+    await closed;
+  }, 40_000);
+
   it('answers the draining response with Connection: close and never runs the next request on that connection', async () => {
     service = await ServiceProcess.start({ databaseUrl: database.url });
     const client = await runCli<CliClient>(database.url, ['clients:create', '--name', 'keep-alive']);

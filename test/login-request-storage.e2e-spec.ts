@@ -52,4 +52,20 @@ describe('login request storage stays bounded under unauthenticated authorize tr
     await burst(5);
     expect(await live()).toBe(15);
   });
+
+  it('an instance whose clock runs fast does not reclaim requests live by the database clock (review L2)', async () => {
+    // The fake clock at the real time (so that the database clock and this instance agree) ...
+    t.clock.advance(Math.ceil((Date.now() - t.clock.now()) / 1000));
+    // Only this test's requests, so that the reclaim (oldest first) has nothing else to take.
+    await t.dataSource().query('DELETE FROM login_requests');
+    await burst(3);
+    // The first burst only (the fast instance's own requests expire 31 days ahead).
+    const liveByDatabase = async () =>
+      Number((await t.dataSource().query(`SELECT COUNT(*) AS n FROM login_requests WHERE expires_at > ${Date.now()} AND expires_at < ${Date.now() + 86_400_000}`))[0].n);
+    expect(await liveByDatabase()).toBe(3);
+    // ... then 31 days fast: its inserts reclaim by the earlier of its clock and the database's.
+    t.clock.advance(31 * 24 * 3600);
+    await burst(3);
+    expect(await liveByDatabase()).toBe(3);
+  });
 });

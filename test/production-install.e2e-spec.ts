@@ -65,6 +65,10 @@ describe('production install (the Dockerfile runtime steps)', () => {
   });
 
   it("the image's CMD serves, its HEALTHCHECK passes, and SIGTERM drains and exits 0", async () => {
+    // Review M1: an init process as PID 1, so that node (its child) can SIGKILL itself at
+    // SHUTDOWN_TIMEOUT: the kernel drops the signals a PID 1 sends itself.
+    expect(dockerfileExec(/^ENTRYPOINT /)).toEqual(['/usr/bin/tini', '--']);
+    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/apt-get install -y --no-install-recommends tini\b/);
     const cmd = dockerfileExec(/^CMD /);
     expect(cmd.slice(0, 1)).toEqual(['node']);
     expect(cmd.at(-1)).toBe('dist/main.js');

@@ -30,23 +30,34 @@ export class ClientLifecycleService {
     return this.clients.update(clientId, changes);
   }
 
-  /** Disabled first (no new grant can start), then every family revoked. */
+  /**
+   * Disabled first (no new grant can start), then every family revoked in bounded steps. Idempotent:
+   * should a step answer 503, the retry disables again (a no-op) and revokes what is left.
+   */
   async disable(clientId: string): Promise<{ client_id: string; disabled: true; revoked_families: number }> {
     await this.clients.disable(clientId);
-    const { revoked } = await this.families.revoke({ clientId }, 'client_disabled');
+    const revoked = await this.families.revokeClient(clientId, 'client_disabled');
     return { client_id: clientId, disabled: true, revoked_families: revoked };
   }
 
-  /** Revoked families stay revoked: enabling lets the client start new grants only. */
+  /**
+   * Revoked families stay revoked, and tokens issued before the disable stay inactive at
+   * introspection (tokens_valid_after): enabling lets the client start new grants only.
+   */
   async enable(clientId: string): Promise<{ client_id: string; disabled: false }> {
     await this.clients.enable(clientId);
     return { client_id: clientId, disabled: false };
   }
 
-  /** Its families are revoked (events, metrics), then the registration goes, with every row of the client. */
+  /**
+   * Its families are revoked (event, metrics), then deleted, both in bounded steps, then the
+   * registration goes, with the client's remaining rows (codes, requests) by ON DELETE CASCADE:
+   * one cascade over every family and token of a large client did not fit DATABASE_TIMEOUT.
+   */
   async delete(clientId: string): Promise<{ client_id: string; deleted: true; revoked_families: number }> {
     await this.clients.show(clientId);
-    const { revoked } = await this.families.revoke({ clientId }, 'client_deleted');
+    const revoked = await this.families.revokeClient(clientId, 'client_deleted');
+    await this.families.deleteClientFamilies(clientId);
     await this.clients.delete(clientId);
     return { client_id: clientId, deleted: true, revoked_families: revoked };
   }

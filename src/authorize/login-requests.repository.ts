@@ -23,7 +23,7 @@ export class LoginRequestsRepository {
   async insert(request: LoginRequestEntity, now: number): Promise<void> {
     await this.database.transaction(async (manager) => {
       await manager.insert(LoginRequestEntity, request);
-      await reclaimExpired(manager, this.database.isSqlite, 'login_requests', now - EXPIRY_GRACE_MS);
+      await reclaimExpired(manager, this.database.isSqlite, 'login_requests', now - EXPIRY_GRACE_MS, EXPIRY_GRACE_MS);
     });
   }
 

@@ -17,7 +17,7 @@ export class PushedAuthorizationRequestsRepository {
   async insert(request: PushedAuthorizationRequestEntity, now: number): Promise<void> {
     await this.database.transaction(async (manager) => {
       await manager.insert(PushedAuthorizationRequestEntity, request);
-      await reclaimExpired(manager, this.database.isSqlite, 'pushed_authorization_requests', now - EXPIRY_GRACE_MS);
+      await reclaimExpired(manager, this.database.isSqlite, 'pushed_authorization_requests', now - EXPIRY_GRACE_MS, EXPIRY_GRACE_MS);
     });
   }
 
@@ -31,7 +31,8 @@ export class PushedAuthorizationRequestsRepository {
     const request = await this.database.run((manager) => manager.findOneBy(PushedAuthorizationRequestEntity, { requestUriHash }));
     // RFC 9126 §2.2: the request_uri is bound to the client that pushed the request.
     if (!request || request.clientId !== clientId || request.expiresAt <= now) return null;
-    const result = await this.database.run((manager) =>
+    // A transaction, not run(): a use answered 503 must not consume the request after all (review M3).
+    const result = await this.database.transaction((manager) =>
       manager
         .createQueryBuilder()
         .delete()

@@ -34,6 +34,13 @@ export class ClientEntity {
   @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })
   disabledAt: number | null;
 
+  /**
+   * The last disable: tokens issued before it stay inactive after an enable (RFC 7662 §2.2,
+   * "active" means currently valid; a disable ended them). Kept by enable.
+   */
+  @Column({ name: 'tokens_valid_after', type: 'bigint', nullable: true, transformer: epochMs })
+  tokensValidAfter: number | null;
+
   /** May call the introspection endpoint (RFC 7662 §2.1: it MUST require authorization). */
   @Column({ name: 'allow_introspection', type: 'boolean', default: false })
   allowIntrospection: boolean;

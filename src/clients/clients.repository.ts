@@ -70,15 +70,18 @@ export class ClientsRepository {
   }
 
   async insert(client: ClientEntity): Promise<void> {
-    await this.database.run((manager) => manager.insert(ClientEntity, client));
+    await this.database.transaction((manager) => manager.insert(ClientEntity, client));
   }
 
-  /** False when the client does not exist or is already disabled. */
+  /**
+   * False when the client does not exist. A disabled client keeps its first disabled_at; the
+   * tokens_valid_after mark moves to `at` either way (nothing can be issued while disabled).
+   */
   async disable(clientId: string, at: number): Promise<boolean> {
-    const result = await this.database.run((manager) =>
-      manager.update(ClientEntity, { clientId, disabledAt: IsNull() }, { disabledAt: at }),
+    const changed = await this.database.sqlRun((sql) =>
+      sql.run('UPDATE oauth_clients SET disabled_at = COALESCE(disabled_at, $1), tokens_valid_after = $1 WHERE client_id = $2', [at, clientId]),
     );
-    return (result.affected ?? 0) > 0;
+    return changed > 0;
   }
 
   async replaceSecretHash(clientId: string, secretHash: string): Promise<boolean> {
@@ -86,18 +89,18 @@ export class ClientsRepository {
   }
 
   async update(clientId: string, columns: Partial<ClientEntity>): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId }, columns));
+    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId }, columns));
     return (result.affected ?? 0) > 0;
   }
 
   /** False when the client does not exist or is not disabled. */
   async enable(clientId: string): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
+    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
     return (result.affected ?? 0) > 0;
   }
 
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.database.run((manager) => manager.delete(ClientEntity, { clientId }));
+    const result = await this.database.transaction((manager) => manager.delete(ClientEntity, { clientId }));
     return (result.affected ?? 0) > 0;
   }
 }

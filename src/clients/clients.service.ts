@@ -89,6 +89,7 @@ export class ClientsService {
       redirectUris: input.redirectUris ?? [],
       createdAt: this.clock.now(),
       disabledAt: null,
+      tokensValidAfter: null,
       allowIntrospection: input.allowIntrospection ?? false,
       requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
       dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
@@ -143,11 +144,13 @@ export class ClientsService {
     return toView(updated);
   }
 
+  /**
+   * Idempotent: disabling a disabled client succeeds again, so that an operator whose disable
+   * answered 503 halfway (the families are revoked after the disable committed) can simply retry
+   * and finish the revocation (review M5).
+   */
   async disable(clientId: string): Promise<void> {
-    if (!(await this.clients.disable(clientId, this.clock.now()))) {
-      await this.find(clientId);
-      throw new ClientAdminError(`client ${clientId} is already disabled`);
-    }
+    if (!(await this.clients.disable(clientId, this.clock.now()))) throw new ClientNotFoundError(`no client ${clientId}`);
   }
 
   async enable(clientId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
@@ -13,6 +14,8 @@ import { UnitOfWork } from './unit-of-work';
 
 /** A PostgreSQL transaction chosen as a deadlock victim (or a serialization failure) is re-run this often. */
 const POSTGRES_RETRIES = 3;
+/** Heartbeat rows of instances silent this long are removed (an instance rewrites its own every probe). */
+const HEARTBEAT_ROW_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Runs units of work in one transaction. TypeORM's SQLite driver shares one connection between
@@ -33,6 +36,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     (task) => void this.serialized(task),
   );
   readonly isSqlite: boolean;
+  /** This instance's heartbeat row (1 is the migration's row, left to the sweep). */
+  private readonly heartbeatId = randomInt(2, 2 ** 31 - 1);
+  private heartbeatsSwept = false;
 
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
@@ -75,12 +81,18 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A read or single statement that must not run inside another caller's open SQLite transaction.
+   * A read that must not run inside another caller's open SQLite transaction. Reads only: a write
+   * here would commit on its own, past the deadline or after the client left (an UPDATE waiting on
+   * a lock commits once it gets it, though the caller was answered 503), so writes go through
+   * `transaction()` / `sqlTransaction()` / `sqlRun()`, which refuse them before COMMIT (review M3).
    * `probe`: a health check, not recorded in DatabaseAvailability (see probeWrite).
    */
   run<T>(work: (manager: EntityManager) => Promise<T>, { probe = false } = {}): Promise<T> {
     return this.bounded((unit) => {
-      if (!this.isSqlite) return work(this.dataSource.manager);
+      if (!this.isSqlite) {
+        unit.check();
+        return work(this.dataSource.manager);
+      }
       return this.serialized(() => {
         unit.check();
         return work(this.dataSource.manager);
@@ -101,18 +113,39 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Hand-written SQL outside a transaction, queued on SQLite like `run()`. */
+  /**
+   * Hand-written SQL queued on SQLite like `run()`, outside a transaction while it only reads
+   * (`all`): the hot lookups cost no BEGIN/COMMIT. Its first write (`run`) opens a transaction,
+   * committed when `work` returns, and refused before that COMMIT once the deadline passed or the
+   * client left, as `transaction()` is: a statement that waited out DATABASE_TIMEOUT on a lock must
+   * not commit after the caller was answered 503 (review M3). `all` must therefore not write.
+   */
   sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.bounded(async (unit) => {
       if (this.isSqlite) {
         return this.serialized(() => {
           unit.check();
-          return work(this.statements());
+          const statements = this.statements();
+          return lazyTransaction(unit, work, {
+            all: (sql, params) => statements.all(sql, params),
+            run: (sql, params) => statements.run(sql, params),
+            begin: () => statements.run('BEGIN', []).then(() => undefined),
+            commit: () => statements.run('COMMIT', []).then(() => undefined),
+            rollback: () => statements.run('ROLLBACK', []).then(() => undefined),
+          });
         });
       }
       const runner = this.dataSource.createQueryRunner();
       try {
-        return await work(postgresExecutor(runner));
+        await runner.connect();
+        unit.check();
+        const executor = postgresExecutor(runner);
+        return await lazyTransaction(unit, work, {
+          ...executor,
+          begin: () => runner.startTransaction(),
+          commit: () => runner.commitTransaction(),
+          rollback: () => runner.rollbackTransaction(),
+        });
       } finally {
         await runner.release();
       }
@@ -120,13 +153,22 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A cheap write in a transaction (one row of health_heartbeat), for readiness: can a rotation
-   * commit now? It takes the same queue and write lock as a rotation (but no kept statement, so
-   * that the connection can always close). Not recorded in DatabaseAvailability: a probe that
-   * passes must not hide larger commits that are failing, nor a failing one keep readiness down.
+   * A cheap write in a transaction (this instance's own row of health_heartbeat), for readiness:
+   * can a rotation commit now? It takes the same queue and write lock as a rotation (but no kept
+   * statement, so that the connection can always close). Not recorded in DatabaseAvailability: a
+   * probe that passes must not hide larger commits that are failing, nor a failing one keep
+   * readiness down. One row per instance (a random id), so instances on one PostgreSQL database
+   * never wait on each other's row lock (review H3); the first probe of a process removes rows of
+   * instances gone for a day, skipping every row another instance is writing.
    */
   probeWrite(): Promise<void> {
-    const beat = (manager: EntityManager) => manager.query('UPDATE health_heartbeat SET beat_at = $1 WHERE id = 1', [Date.now()]).then(() => undefined);
+    const beat = async (manager: EntityManager) => {
+      const now = Date.now();
+      await manager.query('INSERT INTO health_heartbeat (id, beat_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at', [this.heartbeatId, now]);
+      if (this.heartbeatsSwept) return;
+      await manager.query('DELETE FROM health_heartbeat WHERE id <> $1 AND beat_at < $2', [this.heartbeatId, now - HEARTBEAT_ROW_TTL_MS]);
+      this.heartbeatsSwept = true;
+    };
     return this.bounded((unit) => {
       if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => beat(runner.manager), true);
       return this.serialized(() => {
@@ -214,4 +256,41 @@ function postgresExecutor(runner: QueryRunner): SqlExecutor {
     all: (sql, params) => runner.query(sql, params),
     run: async (sql, params) => (await runner.query(sql, params, true)).affected ?? 0,
   };
+}
+
+interface LazyTransactionExecutor extends SqlExecutor {
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** Runs `work`, opening a transaction at its first write; commits it only if `unit` may still commit. */
+async function lazyTransaction<T>(unit: UnitOfWork, work: (sql: SqlExecutor) => Promise<T>, executor: LazyTransactionExecutor): Promise<T> {
+  let open = false;
+  const sql: SqlExecutor = {
+    all: (statement, params) => executor.all(statement, params),
+    run: async (statement, params) => {
+      if (!open) {
+        unit.check();
+        await executor.begin();
+        open = true;
+      }
+      return executor.run(statement, params);
+    },
+  };
+  try {
+    const result = await work(sql);
+    if (open) {
+      unit.beforeCommit();
+      await executor.commit();
+      open = false;
+    }
+    return result;
+  } catch (error) {
+    if (open) {
+      unit.commitFailed();
+      await executor.rollback().catch(() => undefined);
+    }
+    throw error;
+  }
 }

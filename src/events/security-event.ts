@@ -23,6 +23,8 @@ export type SecurityEvent =
   | { type: 'code_reuse_detected'; clientId: string; familyId: string | null }
   | { type: 'family_revoked'; familyId: string; clientId: string; reason: string }
   | { type: 'families_revoked'; by: 'subject' | 'client' | 'family'; count: number; reason: string }
+  /** A disabled or deleted client's families, revoked in bounded steps (no per-family event: there may be millions). */
+  | { type: 'client_families_revoked'; clientId: string; count: number; reason: string }
   /** `clientId` as `loggableClientId` gives it: our id shape, else a short hash (never a swapped-in secret). */
   | { type: 'client_auth_failed'; clientId?: string; reason: string }
   /** A client id's failed authentications from all addresses reached RATE_LIMIT_AUTH_FAILURE_ALARM in one window (distributed guessing). */

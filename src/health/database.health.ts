@@ -1,11 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { Clock } from '../common/clock';
 import { DatabaseAvailability } from '../database/database-availability';
 import { DatabaseService } from '../database/database.service';
 
 const CHECK_TIMEOUT_MS = 2000;
 /** How long a failure of real work keeps readiness down when nothing has succeeded since. */
 const RECENT_FAILURE_WINDOW_MS = 5000;
+/**
+ * How long one probe's outcome answers every readiness request. /health/ready is unauthenticated
+ * and unthrottled: without this, each hit was a write transaction (the SQLite writer queue and an
+ * fsync), so a flood of probes slowed rotations down (review H3). One probe per second is plenty
+ * for a load balancer.
+ */
+export const READINESS_CACHE_MS = 1000;
+/** What an unauthenticated caller learns of a failure: not the driver's text (hosts, paths, SQL). */
+const UNAVAILABLE = 'database unavailable';
+
+interface Outcome {
+  up: boolean;
+  message?: string;
+}
 
 /**
  * Readiness of the storage: the database answers, and every migration this build knows is applied
@@ -13,12 +28,16 @@ const RECENT_FAILURE_WINDOW_MS = 5000;
  */
 @Injectable()
 export class DatabaseHealthIndicator {
+  private readonly logger = new Logger('Health');
   private migrationsApplied = false;
+  private probing?: Promise<Outcome>;
+  private lastProbe?: { at: number; outcome: Outcome };
 
   constructor(
     private readonly database: DatabaseService,
     private readonly availability: DatabaseAvailability,
     private readonly indicators: HealthIndicatorService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -28,12 +47,36 @@ export class DatabaseHealthIndicator {
    */
   async reachable(): Promise<HealthIndicatorResult> {
     const check = this.indicators.check('database');
+    const outcome = await this.probe();
+    return outcome.up ? check.up() : check.down({ message: outcome.message });
+  }
+
+  /**
+   * The write probe, single-flight (concurrent requests share one) and its outcome reused for
+   * READINESS_CACHE_MS: at most about one heartbeat write per second per instance, whatever the
+   * request rate.
+   */
+  private probe(): Promise<Outcome> {
+    const now = this.clock.now();
+    const age = this.lastProbe ? now - this.lastProbe.at : Infinity;
+    // A clock that went back does not keep a stale outcome forever.
+    if (this.lastProbe && age >= 0 && age < READINESS_CACHE_MS) return Promise.resolve(this.lastProbe.outcome);
+    this.probing ??= this.runProbe().then((outcome) => {
+      this.lastProbe = { at: this.clock.now(), outcome };
+      this.probing = undefined;
+      return outcome;
+    });
+    return this.probing;
+  }
+
+  private async runProbe(): Promise<Outcome> {
     try {
       await withTimeout(this.database.probeWrite());
-      if (this.availability.recentlyFailing(RECENT_FAILURE_WINDOW_MS)) return check.down({ message: 'recent database work failed as unavailable' });
-      return check.up();
+      if (this.availability.recentlyFailing(RECENT_FAILURE_WINDOW_MS)) return { up: false, message: 'recent database work failed as unavailable' };
+      return { up: true };
     } catch (error) {
-      return check.down({ message: (error as Error).message });
+      this.logger.warn(`readiness: the database write probe failed: ${(error as Error).message}`);
+      return { up: false, message: UNAVAILABLE };
     }
   }
 
@@ -47,7 +90,8 @@ export class DatabaseHealthIndicator {
       }
       return this.migrationsApplied ? check.up() : check.down({ message: 'migrations pending' });
     } catch (error) {
-      return check.down({ message: (error as Error).message });
+      this.logger.warn(`readiness: the migrations check failed: ${(error as Error).message}`);
+      return check.down({ message: UNAVAILABLE });
     }
   }
 }

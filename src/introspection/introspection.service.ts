@@ -37,7 +37,11 @@ export class IntrospectionService {
    */
   private async ofEnabledClient(response: ActiveTokenIntrospection): Promise<IntrospectionResponse> {
     const client = await this.clients.findById(response.client_id);
-    return client !== null && client.disabledAt === null ? response : INACTIVE;
+    if (client === null || client.disabledAt !== null) return INACTIVE;
+    // Issued before the client's last disable: ended by it, and not revived by the enable (review
+    // M5). `iat` has whole seconds: a token of the disable's own second counts as before it (<=).
+    if (client.tokensValidAfter !== null && response.iat * 1000 <= client.tokensValidAfter) return INACTIVE;
+    return response;
   }
 
   /** Live means: not yet rotated, family not revoked, within both idle and absolute lifetimes. */

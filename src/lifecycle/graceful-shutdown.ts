@@ -11,9 +11,19 @@ import type { Socket } from 'node:net';
  * Used instead of Nest's `enableShutdownHooks()`, which closes the app *before* the HTTP server
  * (so a request still running could lose its database) and re-raises the signal, exiting non-zero.
  */
+/**
+ * How long a drain waits for a request whose body is still arriving (or a connection whose request
+ * headers are) before cutting it. Without a bound, one slow-body request held the drain until
+ * HTTP_REQUEST_TIMEOUT (30 s), past SHUTDOWN_TIMEOUT (25 s): every SIGTERM ended in SIGKILL, exit
+ * 137, app.close() skipped (review M2). Such a request has not run (the body parser still waits),
+ * so cutting it loses nothing: its retry is a first use. At most a quarter of SHUTDOWN_TIMEOUT,
+ * which leaves the rest for requests already running (bounded by DATABASE_TIMEOUT) and app.close().
+ */
+export const INCOMPLETE_REQUEST_GRACE_MS = 2000;
+
 export function enableGracefulShutdown(app: INestApplication, timeoutSeconds: number): void {
   const logger = new Logger('Shutdown');
-  const connections = new ConnectionTracker(app.getHttpServer() as Server);
+  const connections = new ConnectionTracker(app.getHttpServer() as Server, Math.min(INCOMPLETE_REQUEST_GRACE_MS, (timeoutSeconds * 1000) / 4));
   let started = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (started) return;
@@ -67,7 +77,10 @@ class ConnectionTracker {
   private readonly responses = new Set<ServerResponse>();
   private draining = false;
 
-  constructor(private readonly server: Server) {
+  constructor(
+    private readonly server: Server,
+    private readonly graceMs: number,
+  ) {
     server.on('connection', (socket: Socket) => {
       this.active.set(socket, 0);
       socket.once('close', () => this.active.delete(socket));
@@ -97,7 +110,19 @@ class ConnectionTracker {
       this.server.close(() => resolve());
       for (const res of this.responses) this.closeAfter(res);
       for (const [socket, requests] of this.active) if (requests === 0) this.end(socket);
+      // Requests still receiving their body, and connections still sending headers, get a short
+      // grace, then are cut: they have not run, and must not hold the drain past SHUTDOWN_TIMEOUT.
+      setTimeout(() => this.cutIncomplete(), this.graceMs).unref();
     });
+  }
+
+  private cutIncomplete(): void {
+    const running = new Set<Socket>();
+    for (const res of this.responses) {
+      if (res.req.complete) running.add(res.req.socket);
+      else res.req.socket.destroy();
+    }
+    for (const socket of this.active.keys()) if (!running.has(socket) && this.closing.has(socket) && !socket.destroyed && (this.active.get(socket) ?? 0) === 0) socket.destroy();
   }
 
   private track(socket: Socket, res: ServerResponse): void {

@@ -100,6 +100,8 @@ export class MetricsService {
       case 'family_revoked':
         // Reasons are a small fixed set chosen by the code, safe as a label.
         return this.familiesRevoked.inc({ reason: event.reason });
+      case 'client_families_revoked':
+        return event.count > 0 ? this.familiesRevoked.inc({ reason: event.reason }, event.count) : undefined;
       case 'client_auth_failed':
         return this.clientAuthFailures.inc();
       case 'client_auth_failure_alarm':

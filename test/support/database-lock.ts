@@ -28,7 +28,7 @@ export async function holdWriteLock(database: TestDatabase): Promise<HeldLock> {
   const pg = new Client({ connectionString: url.toString(), options: schema ? `-c search_path=${schema}` : undefined });
   await pg.connect();
   await pg.query('BEGIN');
-  await pg.query('LOCK TABLE refresh_tokens, health_heartbeat IN EXCLUSIVE MODE');
+  await pg.query('LOCK TABLE refresh_tokens, health_heartbeat, authorization_codes, pushed_authorization_requests IN EXCLUSIVE MODE');
   return {
     release: async () => {
       await pg.query('ROLLBACK');

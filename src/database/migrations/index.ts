@@ -14,6 +14,7 @@ import { DpopBinding1764288008000 } from './1764288008000-dpop-binding';
 import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
 import { ClientJwks1764288009001 } from './1764288009001-client-jwks';
 import { PushedAuthorizationRequests1764288010000 } from './1764288010000-pushed-authorization-requests';
+import { ClientTokensValidAfter1764288013000 } from './1764288013000-client-tokens-valid-after';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   UsedJtis1764288009000,
   ClientJwks1764288009001,
   PushedAuthorizationRequests1764288010000,
+  ClientTokensValidAfter1764288013000,
 ];

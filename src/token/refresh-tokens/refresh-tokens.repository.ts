@@ -156,9 +156,32 @@ export class RefreshTokensRepository {
     });
   }
 
+  /**
+   * Revokes up to `limit` unrevoked families of a client in one statement (no ids loaded), in its
+   * own bounded unit of work; returns how many. Callers loop until fewer than `limit` come back,
+   * so that a client with any number of families is revoked in steps that each fit the deadline,
+   * and a retry after a 503 continues where the last committed step ended (review M5).
+   */
+  revokeClientFamiliesBatch(clientId: string, now: number, reason: string, limit: number): Promise<number> {
+    return this.database.sqlRun((sql) =>
+      sql.run(
+        `UPDATE token_families SET revoked_at = $1, revoked_reason = $2
+         WHERE id IN (SELECT id FROM token_families WHERE client_id = $3 AND revoked_at IS NULL LIMIT ${limit}) AND revoked_at IS NULL`,
+        [now, reason, clientId],
+      ),
+    );
+  }
+
+  /** Deletes up to `limit` families of a client (their tokens go by ON DELETE CASCADE); returns how many. */
+  deleteClientFamiliesBatch(clientId: string, limit: number): Promise<number> {
+    return this.database.sqlRun((sql) =>
+      sql.run(`DELETE FROM token_families WHERE id IN (SELECT id FROM token_families WHERE client_id = $1 LIMIT ${limit})`, [clientId]),
+    );
+  }
+
   /** Ends every token of the family at once: their checks all read the family's `revoked_at`. */
   async revokeFamily(familyId: string, now: number, reason: string): Promise<boolean> {
-    const result = await this.database.run((manager) =>
+    const result = await this.database.transaction((manager) =>
       manager.update(TokenFamilyEntity, { id: familyId, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason }),
     );
     return (result.affected ?? 0) > 0;

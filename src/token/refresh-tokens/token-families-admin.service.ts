@@ -48,6 +48,28 @@ export class TokenFamiliesAdmin {
     }));
   }
 
+  /**
+   * Every family of a client, revoked in bounded steps (CLIENT_FAMILY_BATCH per statement) without
+   * loading their ids, and one event with the count: a client with a million families is
+   * disabled in as many short units of work as it takes, each of which commits (review M5).
+   */
+  async revokeClient(clientId: string, reason: string): Promise<number> {
+    const now = this.clock.now();
+    let revoked = 0;
+    for (;;) {
+      const step = await this.repository.revokeClientFamiliesBatch(clientId, now, reason, CLIENT_FAMILY_BATCH);
+      revoked += step;
+      if (step < CLIENT_FAMILY_BATCH) break;
+    }
+    this.events.emit({ type: 'client_families_revoked', clientId, count: revoked, reason });
+    return revoked;
+  }
+
+  /** Every family of a client (and their tokens) deleted in bounded steps, before the client itself goes. */
+  async deleteClientFamilies(clientId: string): Promise<void> {
+    while ((await this.repository.deleteClientFamiliesBatch(clientId, CLIENT_FAMILY_BATCH)) === CLIENT_FAMILY_BATCH);
+  }
+
   async revoke(selector: RevokeSelector, reason = ADMIN_REVOCATION_REASON): Promise<RevokeResult> {
     const [by, where] = toWhere(selector);
     const families = await this.repository.revokeFamilies(where, this.clock.now(), reason);
@@ -56,6 +78,9 @@ export class TokenFamiliesAdmin {
     return { revoked: families.length, family_ids: families.map((family) => family.id) };
   }
 }
+
+/** Families revoked or deleted per statement when a client goes: a step well inside DATABASE_TIMEOUT. */
+export const CLIENT_FAMILY_BATCH = 1000;
 
 function toWhere(selector: RevokeSelector): ['subject' | 'client' | 'family', FamilySelector] {
   if ('subject' in selector) return ['subject', { subject: selector.subject }];

@@ -37,7 +37,9 @@ export class AuthorizationCodesRepository {
    * for it, so that presenting the code again can revoke that token (RFC 6749 §4.1.2).
    */
   consume(id: string, now: number, accessToken: { jti: string; expiresAt: number }): Promise<boolean> {
-    return this.database.run(async (manager) => {
+    // A transaction, not run(): refused before COMMIT past the deadline, so that a 503 stays "not
+    // consumed" and the client's retry is not taken for code reuse (review M3).
+    return this.database.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .update(AuthorizationCodeEntity)
@@ -56,6 +58,6 @@ export class AuthorizationCodesRepository {
     // Past its exp the JWT rejects itself: nothing to record.
     if (code.accessTokenJti === null || code.accessTokenExpiresAt === null || code.accessTokenExpiresAt <= now) return;
     const entry = Object.assign(new RevokedAccessTokenEntity(), { jti: code.accessTokenJti, clientId: code.clientId, expiresAt: code.accessTokenExpiresAt, revokedAt: now });
-    await this.database.run((manager) => manager.createQueryBuilder().insert().into(RevokedAccessTokenEntity).values(entry).orIgnore().execute());
+    await this.database.transaction((manager) => manager.createQueryBuilder().insert().into(RevokedAccessTokenEntity).values(entry).orIgnore().execute());
   }
 }
