@@ -6,7 +6,7 @@ import { SigningKeysService } from './signing-keys.service';
 
 export const SIGNING_KEYS_LEASE = 'signing_keys';
 /** Renewed on every tick by the holder; a dead holder's lease passes on after this long. */
-const LEASE_TTL_MS = 30_000;
+export const LEASE_TTL_MS = 30_000;
 
 /**
  * Every instance ticks every KEY_RELOAD_INTERVAL_MS (real time): the one holding the lease applies
@@ -49,8 +49,11 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
   /** One tick; ticks never overlap within an instance. Returns whether this instance held the lease. */
   tick(): Promise<boolean> {
     const result = this.running.catch(() => undefined).then(async () => {
-      const holder = await this.lease.tryAcquire(SIGNING_KEYS_LEASE, LEASE_TTL_MS);
-      if (holder) await this.keys.applyScheduledStep();
+      // An instance whose clock is off beyond the tolerated skew does not even take the lease:
+      // holding it while refusing to step would stall the schedule for everyone (review H1).
+      const now = await this.keys.scheduleClock();
+      const holder = now !== undefined && (await this.lease.tryAcquire(SIGNING_KEYS_LEASE, LEASE_TTL_MS));
+      if (holder) await this.keys.applyScheduledStep(now);
       else await this.keys.reload();
       return holder;
     });
