@@ -51,6 +51,8 @@ export class SigningKeysService implements OnModuleInit {
   private publicKeys = new Map<string, { key: KeyObject; alg: string }>();
   /** Opened private keys by kid, so a reload does not decrypt again. */
   private privateKeys = new Map<string, KeyObject>();
+  /** Retired keys checked once (with a KEK) so that a reload does not decrypt them again. */
+  private readonly openedRetired = new Map<string, KeyObject>();
   private loadedAt = 0;
   private readonly maxClockSkewMs: number;
   /** Whether the last schedule-clock check found this instance's clock off (logged on change only). */
@@ -95,6 +97,9 @@ export class SigningKeysService implements OnModuleInit {
     }
     const plaintext = this.keys.filter((key) => this.encryption.needsRewrap(key.privateKey)).length;
     if (plaintext > 0) this.logger.warn(`${plaintext} signing key(s) are not sealed with the current KEY_ENCRYPTION_KEY: run keys:rewrap`);
+    else if (this.encryption.enabled && this.encryption.allowsPlaintext) {
+      this.logger.warn('KEY_ENCRYPTION_ALLOW_PLAINTEXT=true but every signing key is sealed: unset it, plaintext keys are then refused');
+    }
   }
 
   /**
@@ -289,23 +294,36 @@ export class SigningKeysService implements OnModuleInit {
         .getMany(),
     );
     const privateKeys = new Map<string, KeyObject>();
+    const opened = new Set<string>();
     for (const row of rows) {
-      if (row.retiredAt !== null) continue;
-      const known = this.privateKeys.get(row.kid);
+      const known = this.privateKeys.get(row.kid) ?? this.openedRetired.get(row.kid);
       if (known) {
-        privateKeys.set(row.kid, known);
+        if (row.retiredAt === null) privateKeys.set(row.kid, known);
+        opened.add(row.kid);
         continue;
       }
+      // With a KEK a retired key is opened too: only a row whose private key opens (sealed with
+      // our KEK, bound to its kid) and matches its public key is trusted for verification (review L4).
+      if (row.retiredAt !== null && !this.encryption.enabled) continue;
       try {
-        privateKeys.set(row.kid, createPrivateKey(this.encryption.open(row.privateKey, aad(row.kid), `signing key ${row.kid}`)));
+        const privateKey = createPrivateKey(this.encryption.open(row.privateKey, aad(row.kid), `signing key ${row.kid}`));
+        if (jwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>) !== jwkThumbprint(row.publicJwk)) {
+          throw new Error(`signing key ${row.kid}: its public key is not the private key's`);
+        }
+        if (row.retiredAt === null) privateKeys.set(row.kid, privateKey);
+        else this.openedRetired.set(row.kid, privateKey);
+        opened.add(row.kid);
       } catch (error) {
         if (strict) throw error;
         this.logger.error(`signing key ${row.kid} is not usable here: ${(error as Error).message}`);
       }
     }
-    this.keys = rows;
+    // Without a KEK every published row verifies (as before); with one, only those that opened.
+    const trusted = this.encryption.enabled ? rows.filter((row) => opened.has(row.kid)) : rows;
+    this.keys = trusted;
     this.privateKeys = privateKeys;
-    this.publicKeys = new Map(rows.map((key) => [key.kid, { key: createPublicKey({ key: key.publicJwk, format: 'jwk' }), alg: key.alg }]));
+    for (const kid of this.openedRetired.keys()) if (!opened.has(kid)) this.openedRetired.delete(kid);
+    this.publicKeys = new Map(trusted.map((key) => [key.kid, { key: createPublicKey({ key: key.publicJwk, format: 'jwk' }), alg: key.alg }]));
     this.loadedAt = this.clock.now();
   }
 
