@@ -4,7 +4,7 @@ import { KEY_TIMING_MARGIN_MS } from '../src/token/keys/signing-key-schedule';
 import { KeysAdmin } from '../src/token/keys/keys-admin.service';
 import { SigningKeysService } from '../src/token/keys/signing-keys.service';
 import { DatabaseClock } from '../src/token/keys/database-clock.service';
-import { postAs } from './support/oauth-requests';
+import { introspect, postAs } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -148,5 +148,58 @@ describe('signing when no key is active', () => {
     await reload();
     // Not reuse: the refused rotation committed nothing (REFRESH_TOKEN_REUSE_INTERVAL=0).
     await t.refresh(client, issued.refresh_token!).expect(200);
+  });
+});
+
+/**
+ * Review L3: after an emergency retire on one instance, the others kept signing with and accepting
+ * the kid until their next 5 s tick. They now re-read the key set every second.
+ */
+describe('emergency retire seen by another instance', () => {
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    a = await TestApp.create({ database, env });
+    b = await TestApp.create({ database, env });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await database?.drop();
+  });
+
+  /** Resolves right after B's own timer has re-read the key set (the worst moment to retire). */
+  const afterNextReloadOf = (app: TestApp) => {
+    const service = app.get(SigningKeysService);
+    const original = service.reload;
+    return new Promise<void>((resolve) => {
+      service.reload = async function (this: SigningKeysService, strict?: boolean) {
+        await original.call(this, strict);
+        service.reload = original;
+        resolve();
+      };
+    });
+  };
+
+  it('the other instance stops accepting and signing with the kid within about a second', async () => {
+    const client = await a.createClient({ grantTypes: ['client_credentials'], scope: 'read' });
+    const rs = await a.createClient({ name: 'rs', grantTypes: [], allowIntrospection: true });
+    const token = (await mint(b, client).expect(200)).body.access_token as string;
+    const kid = kidOf(token);
+    await afterNextReloadOf(b);
+    await a.get(SigningKeysService).retire(kid);
+    const retiredAt = Date.now();
+    // Waits on B's real timer (nothing to fake): poll, bounded well below the old 5 s reload.
+    let active = true;
+    while (active && Date.now() - retiredAt < 3000) {
+      active = (await introspect(b, rs, { token }).expect(200)).body.active;
+      if (active) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(active).toBe(false);
+    expect(Date.now() - retiredAt).toBeLessThan(2000);
+    expect(kidOf((await mint(b, client).expect(200)).body.access_token)).not.toBe(kid);
   });
 });
