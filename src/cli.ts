@@ -26,6 +26,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: npm run --silent cli -- ${command.usage}\n\n${command.description}\n`);
     return 0;
   }
+  // keys:rewrap is what moves plaintext keys under the KEK, so it alone reads them without
+  // KEY_ENCRYPTION_ALLOW_PLAINTEXT (which serving instances need only during that move).
+  if (name === 'keys:rewrap') process.env.KEY_ENCRYPTION_ALLOW_PLAINTEXT = 'true';
   loadEnvironment();
   const correction = issuerCorrection();
   if (correction) process.stderr.write(`warning: ${correction}\n`);

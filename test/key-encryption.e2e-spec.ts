@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kekFingerprint } from '../src/token/keys/key-encryption.service';
+import { jwkThumbprint, SigningKeysService } from '../src/token/keys/signing-keys.service';
 import { KeysAdmin } from '../src/token/keys/keys-admin.service';
 import { RefreshTokenDerivationKey } from '../src/token/refresh-tokens/refresh-token-derivation-key.service';
 import { freePort } from './support/free-port';
+import { decodeJwtPayload, introspect, postAs, signJwt } from './support/oauth-requests';
 import { runTs } from './support/run-node';
 import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -71,7 +73,7 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
       copyFileSync(database.sqliteFile, copied);
       copy = { url: `sqlite:${copied}`, sqliteFile: copied, drop: async () => undefined };
     }
-    const boot = await runTs('src/main.ts', [], { DATABASE_URL: copy.url, PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', KEY_ENCRYPTION_KEY: '' });
+    const boot = await runTs('src/main.ts', [], { DATABASE_URL: copy.url, ISSUER: 'http://localhost:3000', PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', KEY_ENCRYPTION_KEY: '' });
     expect(boot.code).toBe(1);
     // A failed boot is one JSON line on stderr (src/boot/boot-logger.ts).
     const lines = boot.stderr.trim().split('\n');
@@ -95,7 +97,7 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
   it('keys:rewrap moves every key from plaintext, then to a new KEK, while instances keep serving', async () => {
     const database = await createTestDatabase();
     const [a, b] = [newKek(), newKek()];
-    const cli = (args: string[], env: Record<string, string>) => runTs('src/cli.ts', args, { DATABASE_URL: database.url, ...env });
+    const cli = (args: string[], env: Record<string, string>) => runTs('src/cli.ts', args, { DATABASE_URL: database.url, ISSUER: 'http://localhost:3000', ...env });
     let t: TestApp | undefined;
     const start = async (env: Record<string, string> = {}) => {
       await t?.close();
@@ -111,12 +113,19 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
       const derivationKey = app.get(RefreshTokenDerivationKey).get();
       expect((await app.get(KeysAdmin).list()).signing_keys[0].kek_id).toBeNull();
 
-      // KEK A set: plaintext still reads; keys:rewrap (the CLI, while an instance serves) seals everything under A.
-      app = await start({ KEY_ENCRYPTION_KEY: b64(a) });
+      // KEK A set: plaintext is refused (review L4), except in the move window
+      // (KEY_ENCRYPTION_ALLOW_PLAINTEXT); keys:rewrap (the CLI, while an instance serves) seals everything under A.
+      await app.close();
+      t = undefined as TestApp | undefined;
+      await expect(TestApp.create({ database, env: { KEY_ENCRYPTION_KEY: b64(a) } })).rejects.toThrow(/is stored in plaintext, but KEY_ENCRYPTION_KEY is set/);
+      app = await start({ KEY_ENCRYPTION_KEY: b64(a), KEY_ENCRYPTION_ALLOW_PLAINTEXT: 'true' });
       const first = await cli(['keys:rewrap'], { KEY_ENCRYPTION_KEY: b64(a) });
       expect(first).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(first.stdout)).toEqual({ kek_id: kekFingerprint(a), signing_keys: 1, derivation_key: 1 });
       await app.refresh(client, issued.refresh_token!).expect(200);
+      // Sealed now: the window closes.
+      app = await start({ KEY_ENCRYPTION_KEY: b64(a) });
+      await app.refresh(client, (await app.issueTokens(client)).refresh_token!).expect(200);
 
       // Moving to B: instances run with B and the previous A; rewrap while one serves.
       const both = { KEY_ENCRYPTION_KEY: b64(b), KEY_ENCRYPTION_KEY_PREVIOUS: b64(a) };
@@ -141,6 +150,43 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
     }
   }, 180_000);
 
+  it('with a KEK, a planted plaintext signing key neither signs nor verifies, and fails the next boot in one line', async () => {
+    const database = await createTestDatabase();
+    const env = { KEY_ENCRYPTION_KEY: b64(newKek()), ADMIN_API_KEY: 'admin-key-for-tests-0123456789abcdef' };
+    const t = await TestApp.create({ database, env });
+    try {
+      const client = await t.createClient({ grantTypes: ['client_credentials'], scope: 'read' });
+      const rs = await t.createClient({ name: 'rs', grantTypes: [], allowIntrospection: true });
+      const genuine = (await postAs(t, '/oauth/token', client, { grant_type: 'client_credentials', scope: 'read' }).expect(200)).body.access_token;
+      // Someone with write access to the database adds a key of their own, newest, active now.
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const publicJwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
+      const kid = jwkThumbprint(publicJwk);
+      await t.dataSource().query(
+        'INSERT INTO signing_keys (kid, alg, private_key, public_jwk, generation, created_at, activates_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [kid, 'ES256', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), JSON.stringify(publicJwk), 99, t.clock.now(), t.clock.now() - 1000],
+      );
+      await t.get(SigningKeysService).reload();
+      expect(t.get(SigningKeysService).signingKey().kid).not.toBe(kid);
+      const jwks = (await t.http().get('/.well-known/jwks.json').expect(200)).body.keys.map((key: { kid: string }) => key.kid);
+      expect(jwks).not.toContain(kid);
+      const forged = signJwt({ typ: 'at+jwt', kid }, decodeJwtPayload(genuine), privateKey);
+      expect((await introspect(t, rs, { token: forged }).expect(200)).body).toEqual({ active: false });
+      expect((await introspect(t, rs, { token: genuine }).expect(200)).body.active).toBe(true);
+    } finally {
+      await t.close();
+    }
+    try {
+      const boot = await runTs('src/main.ts', [], { DATABASE_URL: database.url, ISSUER: 'http://localhost:3000', PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', ...env });
+      expect(boot.code).toBe(1);
+      const lines = boot.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]).msg).toMatch(/^signing key \S+ is stored in plaintext, but KEY_ENCRYPTION_KEY is set: refused/);
+    } finally {
+      await database.drop();
+    }
+  }, 120_000);
+
   it.each([
     [{ KEY_ENCRYPTION_KEY: 'too-short' }, /KEY_ENCRYPTION_KEY must be a 256-bit key/],
     [{ KEY_ENCRYPTION_KEY: 'file:/nonexistent/kek' }, /KEY_ENCRYPTION_KEY: cannot read \/nonexistent\/kek \(ENOENT\)/],
@@ -154,7 +200,7 @@ describe('keys encrypted at rest (KEY_ENCRYPTION_KEY)', () => {
     try {
       const t = await TestApp.create({ database });
       await t.close();
-      const result = await runTs('src/cli.ts', ['keys:rewrap'], { DATABASE_URL: database.url });
+      const result = await runTs('src/cli.ts', ['keys:rewrap'], { DATABASE_URL: database.url, ISSUER: 'http://localhost:3000' });
       expect(result.code).toBe(1);
       expect(result.stderr).toBe('error: keys:rewrap needs KEY_ENCRYPTION_KEY (the key to move to)\n');
       expect(result.stdout).toBe('');

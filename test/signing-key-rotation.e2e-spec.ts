@@ -7,6 +7,7 @@ import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 import { SigningKeyScheduler } from '../src/token/keys/signing-key-scheduler.service';
 import { SigningKeysService } from '../src/token/keys/signing-keys.service';
+import { KEY_TIMING_MARGIN_MS } from '../src/token/keys/signing-key-schedule';
 
 const kidOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid;
 const algOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).alg;
@@ -129,7 +130,8 @@ describe('signing-key lifecycle over the admin API and introspection', () => {
     expect((await admin('post', '/rotate').expect(201)).body.kid).toBe(res.body.kid);
     expect(kidOf(await mint(t, client))).toBe(kidOf(before));
 
-    t.clock.advance(listing.propagation_seconds);
+    // The old key is retired once the new one has signed for the timing margin (review H1).
+    t.clock.advance(listing.propagation_seconds + KEY_TIMING_MARGIN_MS / 1000);
     await t.get(SigningKeyScheduler).tick();
     const after = await mint(t, client);
     expect(kidOf(after)).toBe(res.body.kid);
@@ -184,7 +186,7 @@ describe('changing ACCESS_TOKEN_SIGNING_ALG is a rotation', () => {
         expect(algOf(await mint(t, client))).toBe('RS256');
         expect((await introspect(t, rs, { token: rsaToken }).expect(200)).body.active).toBe(true);
 
-        t.clock.advance(JWKS_MAX_AGE + 65);
+        t.clock.advance(JWKS_MAX_AGE + 65 + KEY_TIMING_MARGIN_MS / 1000);
         await t.get(SigningKeyScheduler).tick();
         const ecToken = await mint(t, client);
         expect(algOf(ecToken)).toBe('ES256');

@@ -273,6 +273,21 @@ export class Environment {
   KEY_ENCRYPTION_KEY_PREVIOUS?: string;
 
   /**
+   * With a KEK set, plaintext private keys are refused (anyone who can write the database could
+   * plant one). `true` only while `keys:rewrap` moves an existing deployment's keys to the KEK.
+   */
+  @IsIn(['true', 'false'])
+  KEY_ENCRYPTION_ALLOW_PLAINTEXT: 'true' | 'false' = 'false';
+
+  /**
+   * Seconds this instance's clock may differ from the database's before it stops taking part in
+   * the signing-key schedule (steps and lease run by the database clock). 0: no check, this
+   * instance's clock (a single instance, or tests on a fake clock).
+   */
+  @Type(() => Number) @IsInt() @Min(0)
+  SIGNING_KEY_MAX_CLOCK_SKEW = 60;
+
+  /**
    * Seconds this instance's clock may differ from the database's before the cleanup refuses to
    * run (its cutoffs come from the database clock). 0: no check, cutoffs from this instance's clock.
    */

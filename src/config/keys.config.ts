@@ -10,6 +10,10 @@ export const keysConfig = registerAs('keys', () => {
     /** Raw config values (base64 or file:/path); parsed by KeyEncryption so a bad one fails in one line. */
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY,
     keyEncryptionKeyPrevious: env.KEY_ENCRYPTION_KEY_PREVIOUS,
+    /** Plaintext private keys accepted despite a KEK: only while keys:rewrap moves them. */
+    allowPlaintext: env.KEY_ENCRYPTION_ALLOW_PLAINTEXT === 'true',
+    /** Seconds; 0 = no check (the schedule runs by this instance's clock). */
+    maxClockSkew: env.SIGNING_KEY_MAX_CLOCK_SKEW,
     production: process.env.NODE_ENV === 'production',
   };
 });

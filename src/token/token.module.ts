@@ -13,6 +13,7 @@ import { JwksController } from './keys/jwks.controller';
 import { KeyEncryption } from './keys/key-encryption.service';
 import { KeysAdmin } from './keys/keys-admin.service';
 import { LocalAccessTokenSigner } from './keys/local-access-token-signer.service';
+import { DatabaseClock } from './keys/database-clock.service';
 import { SchedulerLease } from './keys/scheduler-lease.service';
 import { SigningKeyScheduler } from './keys/signing-key-scheduler.service';
 import { SigningKeyEntity } from './keys/signing-key.entity';
@@ -41,6 +42,7 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     GrantHandlerRegistry,
     KeyEncryption,
     SigningKeysService,
+    DatabaseClock,
     SchedulerLease,
     SigningKeyScheduler,
     KeysAdmin,

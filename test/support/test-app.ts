@@ -44,7 +44,16 @@ export class TestApp {
     const database = options.database ?? (await createTestDatabase());
     // Rate limits off unless a test turns them on: suites send many requests from one address.
     // ISSUER: the value the service would default to on SQLite; on PostgreSQL it is required.
-    const restoreEnv = setEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', ISSUER: 'http://localhost:3000', ...options.env });
+    // SIGNING_KEY_MAX_CLOCK_SKEW=0: the signing-key schedule follows the fake clock (which is far from
+    // the database's); a test of the database clock turns the check on.
+    const restoreEnv = setEnv({
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'error',
+      RATE_LIMIT_ENABLED: 'false',
+      ISSUER: 'http://localhost:3000',
+      SIGNING_KEY_MAX_CLOCK_SKEW: '0',
+      ...options.env,
+    });
     const clock = new FakeClock();
     try {
       let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })

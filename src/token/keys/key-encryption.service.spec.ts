@@ -54,10 +54,13 @@ describe('KeyEncryption', () => {
     expect(moving.needsRewrap('plaintext')).toBe(true);
   });
 
-  it('without a KEK values stay as they are, and plaintext always reads', () => {
+  it('without a KEK values stay as they are and plaintext reads; with one, plaintext only in the rewrap window (review L4)', () => {
     expect(encryption().seal(secret, 'id')).toBe(secret);
-    expect(encryption(kek).open(secret, 'id', 'key')).toBe(secret);
+    expect(encryption().open(secret, 'id', 'key')).toBe(secret);
     expect(encryption().needsRewrap(secret)).toBe(false);
+    expect(() => encryption(kek).open(secret, 'id', 'key k1')).toThrow(/^key k1 is stored in plaintext, but KEY_ENCRYPTION_KEY is set: refused/);
+    const moving = new KeyEncryption({ keyEncryptionKey: kek.toString('base64'), allowPlaintext: true } as KeysConfig);
+    expect(moving.open(secret, 'id', 'key')).toBe(secret);
   });
 
   it('reads a KEK from file:/path (base64 text or 32 raw bytes) and refuses anything but 256 bits', () => {

@@ -22,16 +22,22 @@ interface Kek {
  *
  *   kek1.<kek id>.<iv|tag|wrapped data key>.<iv|tag|ciphertext>   (base64url parts)
  *
- * Without KEY_ENCRYPTION_KEY values are stored as they are (plaintext), as before.
+ * Without KEY_ENCRYPTION_KEY values are stored as they are (plaintext), as before. With one, a
+ * plaintext value is refused (review L4: anyone who can write the database could otherwise plant
+ * a signing key of their own), except while KEY_ENCRYPTION_ALLOW_PLAINTEXT=true, the window in
+ * which keys:rewrap moves an existing deployment's plaintext keys under the KEK.
  */
 @Injectable()
 export class KeyEncryption {
   private readonly current?: Kek;
   private readonly previous?: Kek;
+  /** Plaintext values still read although a KEK is set (the keys:rewrap window). */
+  readonly allowsPlaintext: boolean;
 
   constructor(@Inject(keysConfig.KEY) config: KeysConfig) {
     this.current = config.keyEncryptionKey ? parseKek(config.keyEncryptionKey, 'KEY_ENCRYPTION_KEY') : undefined;
     this.previous = config.keyEncryptionKeyPrevious ? parseKek(config.keyEncryptionKeyPrevious, 'KEY_ENCRYPTION_KEY_PREVIOUS') : undefined;
+    this.allowsPlaintext = config.allowPlaintext === true;
     if (!this.current && this.previous) throw new KeyEncryptionError('KEY_ENCRYPTION_KEY_PREVIOUS needs KEY_ENCRYPTION_KEY (the key being moved to)');
   }
 
@@ -67,9 +73,19 @@ export class KeyEncryption {
     }
   }
 
-  /** Opens a stored value of row `id`; plaintext (stored before a KEK was set) passes through. */
+  /**
+   * Opens a stored value of row `id`. Plaintext passes through without a KEK; with one, only while
+   * KEY_ENCRYPTION_ALLOW_PLAINTEXT is set (keys:rewrap), else it is refused.
+   */
   open(stored: string, id: string, what: string): string {
-    if (!KeyEncryption.isSealed(stored)) return stored;
+    if (!KeyEncryption.isSealed(stored)) {
+      if (this.current && !this.allowsPlaintext) {
+        throw new KeyEncryptionError(
+          `${what} is stored in plaintext, but KEY_ENCRYPTION_KEY is set: refused (a plaintext key may have been planted); to move existing plaintext keys set KEY_ENCRYPTION_ALLOW_PLAINTEXT=true while keys:rewrap runs`,
+        );
+      }
+      return stored;
+    }
     const [, kekId, wrapped, body] = stored.split('.');
     const kek = [this.current, this.previous].find((candidate) => candidate?.id === kekId);
     if (!kek) throw new KeyEncryptionError(`${what} is encrypted with key-encryption key ${kekId}, but ${this.describeConfigured()}`);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { KeyTimes, SigningKeySchedule } from './signing-key-schedule';
+import { KEY_TIMING_MARGIN_MS, KeyTimes, SigningKeySchedule } from './signing-key-schedule';
 
 const HOUR = 3_600_000;
 const schedule = new SigningKeySchedule({ rotationInterval: 24 * 3600, jwksMaxAge: 300, accessTokenTtl: 900 });
@@ -44,10 +44,20 @@ describe('SigningKeySchedule', () => {
     expect(schedule.step(keys, 'ES256', now)).toEqual({ create: null, retire: [] });
   });
 
-  it('at the switch the new key signs and the old one is retired', () => {
+  it('at the switch the new key signs; the old one is retired once the new one has signed for the margin', () => {
     const keys = [key('a', 0), key('b', 24 * HOUR, { generation: 2 })];
     expect(SigningKeySchedule.signingKey(keys, 'ES256', 24 * HOUR)?.kid).toBe('b');
-    expect(schedule.step(keys, 'ES256', 24 * HOUR)).toEqual({ create: null, retire: ['a'] });
+    // Review H1: retired at the switch, an instance a moment behind had no key that could sign.
+    expect(schedule.step(keys, 'ES256', 24 * HOUR)).toEqual({ create: null, retire: [] });
+    expect(schedule.step(keys, 'ES256', 24 * HOUR + KEY_TIMING_MARGIN_MS - 1).retire).toEqual([]);
+    expect(schedule.step(keys, 'ES256', 24 * HOUR + KEY_TIMING_MARGIN_MS)).toEqual({ create: null, retire: ['a'] });
+  });
+
+  it('fallback signer: a published pending key, else null (never a retired one)', () => {
+    const pending = key('b', 24 * HOUR, { generation: 2 });
+    const retired = key('a', 0, { retiredAt: 10, removeAfter: 48 * HOUR });
+    expect(SigningKeySchedule.fallbackKey([retired, pending], 'ES256', HOUR)?.kid).toBe('b');
+    expect(SigningKeySchedule.fallbackKey([retired], 'ES256', HOUR)).toBeNull();
   });
 
   it('a retired key stays published until remove_after, then is neither published nor signing', () => {
@@ -63,7 +73,7 @@ describe('SigningKeySchedule', () => {
     const withPending = [...keys, key('ec', HOUR + schedule.propagationMs)];
     expect(SigningKeySchedule.signingKey(withPending, 'ES256', HOUR + 1)?.kid).toBe('rsa');
     expect(SigningKeySchedule.signingKey(withPending, 'ES256', HOUR + schedule.propagationMs)?.kid).toBe('ec');
-    expect(schedule.step(withPending, 'ES256', HOUR + schedule.propagationMs).retire).toEqual(['rsa']);
+    expect(schedule.step(withPending, 'ES256', HOUR + schedule.propagationMs + KEY_TIMING_MARGIN_MS).retire).toEqual(['rsa']);
   });
 
   it('with rotation off, no key is created once one signs', () => {

@@ -78,6 +78,17 @@ export class SigningKeySchedule {
     return newest(live.filter((key) => key.alg === alg)) ?? newest(live);
   }
 
+  /**
+   * When no key can sign at `now` by this instance's clock (e.g. another instance retired the old
+   * key by a clock that runs ahead): a pending key, already in every JWKS, the one activating first,
+   * of the configured algorithm if there is one. A retired key is never used again.
+   */
+  static fallbackKey<K extends KeyTimes>(keys: K[], alg: string, now: number): K | null {
+    const pending = keys.filter((key) => key.retiredAt === null && SigningKeySchedule.isPublished(key, now) && key.activatesAt > now);
+    const first = (candidates: K[]) => candidates.reduce<K | null>((best, key) => (!best || key.activatesAt < best.activatesAt ? key : best), null);
+    return first(pending.filter((key) => key.alg === alg)) ?? first(pending);
+  }
+
   static pending<K extends KeyTimes>(keys: K[], alg: string, now: number): K | null {
     return keys.find((key) => key.alg === alg && key.retiredAt === null && key.activatesAt > now) ?? null;
   }
@@ -88,9 +99,13 @@ export class SigningKeySchedule {
    */
   step(keys: KeyTimes[], alg: string, now: number): ScheduledStep {
     const signing = SigningKeySchedule.signingKey(keys, alg, now);
+    // A superseded key is retired only once its successor has signed for KEY_TIMING_MARGIN_MS: an
+    // instance whose clock (or last reload) lags a little must still find a key that can sign,
+    // rather than the old one retired and the new one not yet active by its clock.
+    const settled = signing !== null && signing.activatesAt + KEY_TIMING_MARGIN_MS <= now;
     return {
       create: this.toCreate(keys, signing, alg, now),
-      retire: keys.filter((key) => key !== signing && SigningKeySchedule.canSign(key, now)).map((key) => key.kid),
+      retire: settled ? keys.filter((key) => key !== signing && SigningKeySchedule.canSign(key, now)).map((key) => key.kid) : [],
     };
   }
 

@@ -6,7 +6,13 @@ import { SigningKeysService } from './signing-keys.service';
 
 export const SIGNING_KEYS_LEASE = 'signing_keys';
 /** Renewed on every tick by the holder; a dead holder's lease passes on after this long. */
-const LEASE_TTL_MS = 30_000;
+export const LEASE_TTL_MS = 30_000;
+/**
+ * Between ticks every instance re-reads the key set this often (one small SELECT): an emergency
+ * retirement on one instance stops the others signing with and accepting that kid within about
+ * a second, not a whole KEY_RELOAD_INTERVAL_MS (review L3).
+ */
+export const KEY_REFRESH_INTERVAL_MS = 1_000;
 
 /**
  * Every instance ticks every KEY_RELOAD_INTERVAL_MS (real time): the one holding the lease applies
@@ -19,6 +25,7 @@ const LEASE_TTL_MS = 30_000;
 export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SigningKeyScheduler.name);
   private timer?: NodeJS.Timeout;
+  private refreshTimer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
@@ -33,6 +40,8 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
     if (!this.adapterHost.httpAdapter) return;
     this.timer = setInterval(() => void this.tick().catch((error: Error) => this.logger.warn(`signing-key tick failed: ${error.message}`)), KEY_RELOAD_INTERVAL_MS);
     this.timer.unref();
+    this.refreshTimer = setInterval(() => void this.refresh().catch((error: Error) => this.logger.warn(`signing-key reload failed: ${error.message}`)), KEY_REFRESH_INTERVAL_MS);
+    this.refreshTimer.unref();
   }
 
   /** Whether this instance ticks on its own (a serving instance, not a CLI context). */
@@ -42,15 +51,27 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.refreshTimer);
     this.timer = undefined;
+    this.refreshTimer = undefined;
     await this.running.catch(() => undefined);
+  }
+
+  /** A re-read of the key set only, queued behind (never beside) a running tick. */
+  private refresh(): Promise<void> {
+    const result = this.running.catch(() => undefined).then(() => this.keys.reload());
+    this.running = result;
+    return result;
   }
 
   /** One tick; ticks never overlap within an instance. Returns whether this instance held the lease. */
   tick(): Promise<boolean> {
     const result = this.running.catch(() => undefined).then(async () => {
-      const holder = await this.lease.tryAcquire(SIGNING_KEYS_LEASE, LEASE_TTL_MS);
-      if (holder) await this.keys.applyScheduledStep();
+      // An instance whose clock is off beyond the tolerated skew does not even take the lease:
+      // holding it while refusing to step would stall the schedule for everyone (review H1).
+      const now = await this.keys.scheduleClock();
+      const holder = now !== undefined && (await this.lease.tryAcquire(SIGNING_KEYS_LEASE, LEASE_TTL_MS));
+      if (holder) await this.keys.applyScheduledStep(now);
       else await this.keys.reload();
       return holder;
     });

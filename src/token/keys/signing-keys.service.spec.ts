@@ -5,13 +5,14 @@ import { Clock } from '../../common/clock';
 import type { KeysConfig } from '../../config/keys.config';
 import type { TokenConfig } from '../../config/token.config';
 import type { DatabaseService } from '../../database/database.service';
+import type { DatabaseClock } from './database-clock.service';
 import { KeyEncryption } from './key-encryption.service';
 import { SigningKeysService } from './signing-keys.service';
 
 describe('SigningKeysService at boot', () => {
   const make = (production: boolean, kek?: string) => {
     const keys = { production, rotationInterval: 0, jwksMaxAge: 300, keyEncryptionKey: kek } as KeysConfig;
-    return new SigningKeysService({ accessTokenTtl: 900, signingAlgorithm: 'ES256' } as TokenConfig, keys, {} as DatabaseService, new KeyEncryption(keys), new Clock());
+    return new SigningKeysService({ accessTokenTtl: 900, signingAlgorithm: 'ES256' } as TokenConfig, keys, {} as DatabaseService, new KeyEncryption(keys), new Clock(), {} as DatabaseClock);
   };
   let warn: jest.SpyInstance;
   beforeEach(() => {

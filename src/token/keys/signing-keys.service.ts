@@ -4,6 +4,8 @@ import { Clock } from '../../common/clock';
 import { keysConfig, KeysConfig } from '../../config/keys.config';
 import { tokenConfig, TokenConfig } from '../../config/token.config';
 import { DatabaseService } from '../../database/database.service';
+import { OAuthError } from '../../oauth/oauth-error';
+import { DatabaseClock } from './database-clock.service';
 import { KeyEncryption } from './key-encryption.service';
 import { SigningKeyEntity } from './signing-key.entity';
 import { KEY_RELOAD_INTERVAL_MS, SigningKeySchedule } from './signing-key-schedule';
@@ -49,7 +51,12 @@ export class SigningKeysService implements OnModuleInit {
   private publicKeys = new Map<string, { key: KeyObject; alg: string }>();
   /** Opened private keys by kid, so a reload does not decrypt again. */
   private privateKeys = new Map<string, KeyObject>();
+  /** Retired keys checked once (with a KEK) so that a reload does not decrypt them again. */
+  private readonly openedRetired = new Map<string, KeyObject>();
   private loadedAt = 0;
+  private readonly maxClockSkewMs: number;
+  /** Whether the last schedule-clock check found this instance's clock off (logged on change only). */
+  private skewed = false;
 
   constructor(
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
@@ -57,7 +64,9 @@ export class SigningKeysService implements OnModuleInit {
     private readonly database: DatabaseService,
     private readonly encryption: KeyEncryption,
     private readonly clock: Clock,
+    private readonly databaseClock: DatabaseClock,
   ) {
+    this.maxClockSkewMs = keys.maxClockSkew * 1000;
     this.schedule = new SigningKeySchedule({ rotationInterval: keys.rotationInterval, jwksMaxAge: keys.jwksMaxAge, accessTokenTtl: config.accessTokenTtl });
     if (keys.production && !encryption.enabled) {
       // Every boot, not once: a plaintext key in a production database is a standing risk.
@@ -74,23 +83,72 @@ export class SigningKeysService implements OnModuleInit {
     await this.reload(true);
     // First start (nothing can sign) or an algorithm change (no key of the configured algorithm)
     // cannot wait for the first scheduled step; a rotation that has come due can (the scheduler).
-    const now = this.clock.now();
-    const create = this.schedule.step(this.keys, alg, now).create;
-    const signing = SigningKeySchedule.signingKey(this.keys, alg, now);
-    if (create && (!signing || signing.alg !== alg)) {
+    const local = this.clock.now();
+    const signing = SigningKeySchedule.signingKey(this.keys, alg, local);
+    // Nothing can sign: the first key signs at once, from the earlier of the two clocks so that it
+    // is active on this instance and on those that follow the database clock. An algorithm change
+    // is a scheduled step, by the database clock (skipped, with an error, when this clock is off).
+    const now = !signing ? await this.earliestNow() : signing.alg !== alg ? await this.scheduleClock() : undefined;
+    const create = now === undefined ? null : this.schedule.step(this.keys, alg, now).create;
+    if (create && now !== undefined && (!signing || signing.alg !== alg)) {
       const kid = await this.createKey(create.alg, create.activatesAt, generation);
       await this.reload(true);
       if (this.keys.some((key) => key.kid === kid)) this.logger.log(`created ${alg} signing key ${kid}, signing from ${iso(create.activatesAt)}`);
     }
     const plaintext = this.keys.filter((key) => this.encryption.needsRewrap(key.privateKey)).length;
     if (plaintext > 0) this.logger.warn(`${plaintext} signing key(s) are not sealed with the current KEY_ENCRYPTION_KEY: run keys:rewrap`);
+    else if (this.encryption.enabled && this.encryption.allowsPlaintext) {
+      this.logger.warn('KEY_ENCRYPTION_ALLOW_PLAINTEXT=true but every signing key is sealed: unset it, plaintext keys are then refused');
+    }
   }
 
-  /** The key to sign with now. */
+  /**
+   * The key to sign with now. When none is active by this instance's clock (another instance's
+   * clock retired the old key early, or a hand retirement left only a pending key), a published
+   * pending key signs rather than the request failing: it is in every JWKS already. When no usable
+   * key is left at all, the request is answered 503 temporarily_unavailable (nothing committed), never 500.
+   */
   signingKey(): ActiveSigningKey {
-    const key = SigningKeySchedule.signingKey(this.keys.filter((candidate) => this.privateKeys.has(candidate.kid)), this.config.signingAlgorithm, this.clock.now());
-    if (!key) throw new Error('no signing key is active');
+    const usable = this.keys.filter((candidate) => this.privateKeys.has(candidate.kid));
+    const now = this.clock.now();
+    const alg = this.config.signingAlgorithm;
+    const key = SigningKeySchedule.signingKey(usable, alg, now) ?? SigningKeySchedule.fallbackKey(usable, alg, now);
+    if (!key) {
+      this.logger.error('no signing key can sign: token issuance answers 503 until one is active (keys:list, keys:rotate)');
+      throw OAuthError.temporarilyUnavailable('no signing key can sign');
+    }
     return { kid: key.kid, alg: key.alg, privateKey: this.privateKeys.get(key.kid)! };
+  }
+
+  /**
+   * "Now" for scheduled steps: the database's clock, shared by every instance, so that one instance
+   * whose clock runs ahead cannot create and retire keys early for all (review H1). Beyond
+   * SIGNING_KEY_MAX_CLOCK_SKEW between the clocks this instance's view of the schedule is not to be
+   * trusted: undefined, and it takes no part in the schedule (logged when that starts and ends).
+   * SIGNING_KEY_MAX_CLOCK_SKEW=0: this instance's clock, unchecked.
+   */
+  async scheduleClock(): Promise<number | undefined> {
+    const local = this.clock.now();
+    if (this.maxClockSkewMs === 0) return local;
+    const database = await this.databaseClock.now();
+    const skewed = Math.abs(local - database) > this.maxClockSkewMs;
+    if (skewed !== this.skewed) {
+      if (skewed) {
+        this.logger.error(
+          `signing-key schedule refused on this instance: its clock is ${Math.round((local - database) / 1000)} s off the database's (SIGNING_KEY_MAX_CLOCK_SKEW=${this.maxClockSkewMs / 1000}); fix the clock (NTP)`,
+        );
+      } else {
+        this.logger.log('signing-key schedule resumed on this instance: its clock agrees with the database again');
+      }
+    }
+    this.skewed = skewed;
+    return skewed ? undefined : database;
+  }
+
+  /** The earlier of this instance's and the database's clock: an instant that has passed for both. */
+  private async earliestNow(): Promise<number> {
+    const local = this.clock.now();
+    return this.maxClockSkewMs === 0 ? local : Math.min(local, await this.databaseClock.now());
   }
 
   /** Pending, active and retired keys: everything a resource server may meet (RFC 7517 §5). */
@@ -159,8 +217,11 @@ export class SigningKeysService implements OnModuleInit {
     const target = this.keys.find((key) => key.kid === kid && SigningKeySchedule.isPublished(key, now));
     if (!target) return null;
     const before = (await this.list()).find((view) => view.kid === kid)!;
+    // The earlier clock: from an instance running fast, remove_after = its now would keep the key
+    // published (and accepted) on the others until their clocks caught up.
+    const removeAt = await this.earliestNow();
     await this.database.sqlRun((sql) =>
-      sql.run('UPDATE signing_keys SET retired_at = COALESCE(retired_at, $1), remove_after = $1 WHERE kid = $2', [now, kid]),
+      sql.run('UPDATE signing_keys SET retired_at = COALESCE(retired_at, $1), remove_after = $1 WHERE kid = $2', [Math.min(now, removeAt), kid]),
     );
     await this.reload();
     const alg = this.config.signingAlgorithm;
@@ -179,10 +240,14 @@ export class SigningKeysService implements OnModuleInit {
     return { retired, signing: views.find((view) => view.signing)! };
   }
 
-  /** One scheduled step (run by exactly one instance, under the lease): create, retire, remove. */
-  async applyScheduledStep(): Promise<void> {
+  /**
+   * One scheduled step (run by exactly one instance, under the lease): create, retire, remove.
+   * `now` is the schedule clock (scheduleClock); without one this instance only re-reads the set.
+   */
+  async applyScheduledStep(now?: number): Promise<void> {
     await this.reload();
-    const now = this.clock.now();
+    now ??= await this.scheduleClock();
+    if (now === undefined) return;
     const step = this.schedule.step(this.keys, this.config.signingAlgorithm, now);
     for (const kid of step.retire) {
       await this.database.sqlRun((sql) =>
@@ -229,23 +294,36 @@ export class SigningKeysService implements OnModuleInit {
         .getMany(),
     );
     const privateKeys = new Map<string, KeyObject>();
+    const opened = new Set<string>();
     for (const row of rows) {
-      if (row.retiredAt !== null) continue;
-      const known = this.privateKeys.get(row.kid);
+      const known = this.privateKeys.get(row.kid) ?? this.openedRetired.get(row.kid);
       if (known) {
-        privateKeys.set(row.kid, known);
+        if (row.retiredAt === null) privateKeys.set(row.kid, known);
+        opened.add(row.kid);
         continue;
       }
+      // With a KEK a retired key is opened too: only a row whose private key opens (sealed with
+      // our KEK, bound to its kid) and matches its public key is trusted for verification (review L4).
+      if (row.retiredAt !== null && !this.encryption.enabled) continue;
       try {
-        privateKeys.set(row.kid, createPrivateKey(this.encryption.open(row.privateKey, aad(row.kid), `signing key ${row.kid}`)));
+        const privateKey = createPrivateKey(this.encryption.open(row.privateKey, aad(row.kid), `signing key ${row.kid}`));
+        if (jwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>) !== jwkThumbprint(row.publicJwk)) {
+          throw new Error(`signing key ${row.kid}: its public key is not the private key's`);
+        }
+        if (row.retiredAt === null) privateKeys.set(row.kid, privateKey);
+        else this.openedRetired.set(row.kid, privateKey);
+        opened.add(row.kid);
       } catch (error) {
         if (strict) throw error;
         this.logger.error(`signing key ${row.kid} is not usable here: ${(error as Error).message}`);
       }
     }
-    this.keys = rows;
+    // Without a KEK every published row verifies (as before); with one, only those that opened.
+    const trusted = this.encryption.enabled ? rows.filter((row) => opened.has(row.kid)) : rows;
+    this.keys = trusted;
     this.privateKeys = privateKeys;
-    this.publicKeys = new Map(rows.map((key) => [key.kid, { key: createPublicKey({ key: key.publicJwk, format: 'jwk' }), alg: key.alg }]));
+    for (const kid of this.openedRetired.keys()) if (!opened.has(kid)) this.openedRetired.delete(kid);
+    this.publicKeys = new Map(trusted.map((key) => [key.kid, { key: createPublicKey({ key: key.publicJwk, format: 'jwk' }), alg: key.alg }]));
     this.loadedAt = this.clock.now();
   }
 
