@@ -31,9 +31,14 @@ export class RateLimits {
     return key;
   }
 
-  /** Takes back the charge of a request that turned out to be an authenticated client's success. */
-  async refund(key: string): Promise<void> {
-    await this.store.refund(key).catch((error: Error) => this.unavailable(error));
+  /**
+   * Takes back the charge of a request that turned out to be an authenticated client's success.
+   * Never awaited by the caller and never rejects: it runs after the grant committed (a rotation,
+   * a consumed code), so a slow limiter must not hold that answer, or the client times out and
+   * retries a token that is already used (review H2).
+   */
+  refund(key: string): void {
+    this.store.refund(key).catch((error: Error) => this.unavailable(error));
   }
 
   /** Counts one request of an authenticated client against its own quota. */
