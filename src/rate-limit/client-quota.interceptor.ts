@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { Request } from 'express';
 import { from, Observable, switchMap, tap } from 'rxjs';
 import type { AuthenticatedRequest } from '../clients/client-auth.guard';
+import { clientAddress } from './client-address';
 import { chargedAddressKeys } from './rate-limit-metadata';
 import { RateLimits } from './rate-limits.service';
 
@@ -20,7 +21,9 @@ export class ClientQuotaInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest & Request>();
     const client = req.client;
     if (client === undefined) return next.handle();
-    return from(this.limits.chargeClient(client.clientId)).pipe(
+    // A public client proves nothing but its id: its quota is per address (RateLimits.chargeClient).
+    const address = client.isConfidential ? undefined : clientAddress(req);
+    return from(this.limits.chargeClient(client.clientId, address)).pipe(
       switchMap(() => next.handle()),
       tap(() => {
         const charged = chargedAddressKeys.get(req);

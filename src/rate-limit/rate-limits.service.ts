@@ -41,11 +41,17 @@ export class RateLimits {
     this.store.refund(key).catch((error: Error) => this.unavailable(error));
   }
 
-  /** Counts one request of an authenticated client against its own quota. */
-  async chargeClient(clientId: string): Promise<void> {
+  /**
+   * Counts one request of an authenticated client against its own quota. A public client (`none`)
+   * "authenticates" with its client_id alone, which its app publishes: a quota shared by all its
+   * users could be spent by anyone, locking every user out (review H4). Its quota is therefore kept
+   * per (client, address); pass `address` for it, and only for it.
+   */
+  async chargeClient(clientId: string, address?: string): Promise<void> {
     const max = this.config.perClient;
     if (!this.config.enabled || max === 0) return;
-    await this.charge(`client:${clientId}`, max, `over the per-client limit of ${max} per ${this.config.window}s`);
+    const key = address === undefined ? `client:${clientId}` : `client:${clientId}:${address}`;
+    await this.charge(key, max, `over the per-client limit of ${max} per ${this.config.window}s`);
   }
 
   private async charge(key: string, max: number, debug: string): Promise<void> {
