@@ -2,6 +2,7 @@ import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { BrowserCallable } from '../cors/browser-callable.decorator';
 import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthError } from '../oauth/oauth-error';
@@ -16,6 +17,7 @@ export class TokenController {
   constructor(private readonly grants: GrantHandlerRegistry) {}
 
   @Post('token')
+  @BrowserCallable()
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
   async token(
