@@ -175,3 +175,64 @@ describe('CORS (allowed_cors_origins)', () => {
     expect(ok.headers['access-control-allow-origin']).toBe(SPA);
   });
 });
+
+/**
+ * Review M4: errors raised before (or inside) client authentication carry CORS headers for an origin
+ * the preflight would allow, so a registered SPA can read them; preflights are under the per-IP limit.
+ */
+describe('CORS on errors before client authentication', () => {
+  let t: TestApp;
+  let spa: TestClient;
+
+  const readable = (res: { headers: Record<string, string> }, origin = SPA) => {
+    expect(res.headers['access-control-allow-origin']).toBe(origin);
+    expect(res.headers['access-control-expose-headers']).toBe('WWW-Authenticate, Retry-After');
+    expect(res.headers.vary).toMatch(/Origin/);
+  };
+
+  beforeEach(async () => {
+    t = await TestApp.create({ env: { ISSUER, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_IP: '3', REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
+    spa = await t.createClient({ tokenEndpointAuthMethod: 'none', allowedCorsOrigins: [SPA] });
+  });
+  afterEach(() => t.close());
+
+  it('a disabled SPA client gets 401 invalid_client with ACAO (and WWW-Authenticate exposed); so does an unknown one', async () => {
+    await t.get(ClientsService).disable(spa.clientId);
+    const disabled = await t.refresh(spa, 'x'.repeat(43)).set('Origin', SPA).expect(401);
+    expect(disabled.body.error).toBe('invalid_client');
+    expect(disabled.headers['www-authenticate']).toMatch(/^Basic/);
+    readable(disabled);
+    const unknown = await revoke(t, { clientId: 'no-such-client' }, { token: 'x' }).set('Origin', SPA).expect(401);
+    readable(unknown);
+  });
+
+  it('an origin the preflight would refuse gets no CORS headers on the error either', async () => {
+    const res = await t.refresh({ clientId: 'no-such-client' }, 'x'.repeat(43)).set('Origin', 'http://plain.example').expect(401);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers.vary).toMatch(/Origin/);
+  });
+
+  it('a per-IP 429 carries ACAO and Retry-After; a body too large (413) carries ACAO', async () => {
+    const big = await t.http().post('/oauth/token').set('Origin', SPA).type('form').send({ grant_type: 'refresh_token', pad: 'x'.repeat(20_000) }).expect(413);
+    readable(big);
+    for (let i = 0; i < 2; i++) await t.refresh(spa, 'x'.repeat(43)).set('Origin', SPA).expect(400);
+    const limited = await t.refresh(spa, 'x'.repeat(43)).set('Origin', SPA).expect(429);
+    readable(limited);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an authenticated client from an origin it did not register still gets no CORS headers', async () => {
+    const tokens = await t.issueTokens(spa);
+    const res = await t.refresh(spa, tokens.refresh_token!).set('Origin', EVIL).expect(400);
+    expect(res.body.error).toBe('unauthorized_client');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['access-control-expose-headers']).toBeUndefined();
+  });
+
+  it('counts preflights against the per-IP limit', async () => {
+    const preflight = () => t.http().options('/oauth/token').set('Origin', SPA).set('Access-Control-Request-Method', 'POST');
+    for (let i = 0; i < 3; i++) await preflight().expect(204);
+    await preflight().expect(429);
+    await t.refresh(spa, 'x'.repeat(43)).set('Origin', SPA).expect(429);
+  });
+});

@@ -118,6 +118,29 @@ describe('HTTP server limits', () => {
       }
     });
 
+    // Review L1: one client must not pin every slot with idle keep-alive connections.
+    it('sheds idle keep-alive connections near HTTP_MAX_CONNECTIONS, so new connections are still served', async () => {
+      const served: Socket[] = [];
+      try {
+        for (let i = 0; i < 9; i++) {
+          const socket = connect(port, '127.0.0.1');
+          served.push(socket);
+          socket.on('error', () => undefined);
+          let received = '';
+          socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+          const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+          await new Promise((resolve) => socket.once('connect', resolve));
+          socket.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+          await Promise.race([until(() => received.includes('HTTP/1.1 200 ')), closed]);
+          // Each connection is answered, then kept open (keep-alive) by the client.
+          expect(received).toContain('HTTP/1.1 200 ');
+        }
+      } finally {
+        for (const socket of served) socket.destroy();
+      }
+      await delay(50);
+    });
+
     it('closes connections over HTTP_MAX_CONNECTIONS as they arrive', async () => {
       const open = (): Promise<{ socket: Socket; closedWithin: Promise<number> }> =>
         new Promise((resolve) => {

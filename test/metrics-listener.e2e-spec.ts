@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startMetricsListener } from '../src/metrics/metrics-listener';
+import { MetricsListener, startMetricsListener } from '../src/metrics/metrics-listener';
 import { freePort } from './support/free-port';
 import { TestApp } from './support/test-app';
 
@@ -21,6 +21,18 @@ describe('where /metrics is served', () => {
       const unknown = await t.http().get('/metricz').expect(404);
       expect(metrics.body).toEqual({ ...unknown.body, error_description: 'No such endpoint' });
     });
+  });
+
+  // Review L5: HOST=0.0.0.0 is for the public port; METRICS_PORT alone must not expose the metrics.
+  it('binds the metrics listener to loopback by default, whatever HOST is', async () => {
+    const port = await freePort();
+    const app = await TestApp.create({ env: { METRICS_PORT: String(port), HOST: '0.0.0.0' }, beforeInit: (a) => startMetricsListener(a) });
+    try {
+      expect(app.get(MetricsListener).address()).toBe('127.0.0.1');
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 
   describe('with METRICS_PORT', () => {

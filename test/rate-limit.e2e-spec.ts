@@ -144,6 +144,36 @@ function limiterBehaviour(storeEnv: () => Record<string, string>) {
     await t.refresh(client, 'x'.repeat(43)).expect(400);
   });
 
+  // Review H4: a public client authenticates with its (published) client_id alone.
+  it('keeps a public client\'s quota per address: garbage from address A does not lock out a user at B', async () => {
+    const t = await start({ RATE_LIMIT_PER_CLIENT: '3', TRUST_PROXY: 'loopback' });
+    const spa = await t.createClient({ tokenEndpointAuthMethod: 'none' });
+    const live = (await t.issueTokens(spa)).refresh_token!;
+    for (let i = 0; i < 3; i++) await t.refresh(spa, 'x'.repeat(43)).set('X-Forwarded-For', '203.0.113.7').expect(400);
+    expectSlowDown(await t.refresh(spa, 'x'.repeat(43)).set('X-Forwarded-For', '203.0.113.7'));
+    await t.refresh(spa, live).set('X-Forwarded-For', '198.51.100.9').expect(200);
+  });
+
+  it('keeps a confidential client\'s quota across addresses (it proves who it is)', async () => {
+    const t = await start({ RATE_LIMIT_PER_CLIENT: '3', TRUST_PROXY: 'loopback' });
+    const client = await t.createClient();
+    for (let i = 0; i < 3; i++) await t.refresh(client, 'x'.repeat(43)).set('X-Forwarded-For', `203.0.113.${i + 1}`).expect(400);
+    expectSlowDown(await t.refresh(client, 'x'.repeat(43)).set('X-Forwarded-For', '198.51.100.9'));
+  });
+
+  // Review M9: each push stores a request, like GET /oauth/authorize.
+  it('charges POST /oauth/par to the authorization endpoint\'s per-IP counter', async () => {
+    const t = await start({ ...codeFlowEnv, RATE_LIMIT_AUTHORIZE_PER_IP: '2' });
+    const flow = new CodeFlow(t);
+    const spa = await flow.createClient({ tokenEndpointAuthMethod: 'none' });
+    const { client_id: _id, ...params } = flow.authorizeQuery(spa, pkcePair().challenge);
+    const push = () => t.http().post('/oauth/par').type('form').send({ ...params, client_id: spa.clientId });
+    await push().expect(201);
+    await flow.authorize(flow.authorizeQuery(spa, pkcePair().challenge)).expect(302);
+    expectSlowDown(await push());
+    expectSlowDown(await flow.authorize(flow.authorizeQuery(spa, pkcePair().challenge)));
+  });
+
   it('holds a public client (no secret) to the per-IP limit', async () => {
     const t = await start({ RATE_LIMIT_PER_IP: '2' });
     const client = await t.createClient({ tokenEndpointAuthMethod: 'none' });

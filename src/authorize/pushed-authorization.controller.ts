@@ -11,9 +11,12 @@ import { CodeFlowEnabledGuard } from './code-flow-enabled.guard';
 
 /**
  * RFC 9126 §2 pushed authorization request endpoint. RFC 9126 §2.1: the client is authenticated
- * as at the token endpoint (the same form parser, rate limits and ClientAuthGuard).
+ * as at the token endpoint (the same form parser and ClientAuthGuard). Each push stores a request,
+ * like GET /oauth/authorize, so it is charged to the authorization endpoint's lower per-IP counter
+ * (RATE_LIMIT_AUTHORIZE_PER_IP, review M9); an authenticated confidential client's success is
+ * refunded as everywhere, and counts against its own quota instead.
  */
-@OAuthController()
+@OAuthController('authorize')
 export class PushedAuthorizationController {
   constructor(private readonly authorize: AuthorizeService) {}
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { allowOrigin, varyOnOrigin } from '../cors/cors-headers';
+import { allowOrigin, varyOnOrigin, withdrawOrigin } from '../cors/cors-headers';
 import { OAuthError } from '../oauth/oauth-error';
 import type { ClientEntity } from './client.entity';
 
@@ -13,7 +13,8 @@ import type { ClientEntity } from './client.entity';
  * - No `Origin`: not a cross-origin browser request (a server-side client); nothing to check.
  * - `Origin` = the service's own origin: same-origin, no CORS needed.
  * - A registered origin: the answer (success or error) carries `Access-Control-Allow-Origin`.
- * - Anything else (including `null`): `unauthorized_client`, 400, without CORS headers. The client
+ * - Anything else (including `null`): `unauthorized_client`, 400, without CORS headers (those
+ *   `CorsErrorsGuard` set before authentication are withdrawn). The client
  *   did authenticate (so not `invalid_client`, RFC 6749 §5.2), but is not authorized to make this
  *   request from that origin.
  */
@@ -26,6 +27,7 @@ export class ClientOriginPolicy {
     varyOnOrigin(res);
     if (origin === this.ownOrigin) return;
     if (!client.allowsOrigin(origin)) {
+      withdrawOrigin(res);
       throw OAuthError.unauthorizedClient(
         'The client is not registered for requests from this origin',
         `origin ${JSON.stringify(origin).slice(0, 200)} not in allowed_cors_origins of ${client.clientId}`,

@@ -219,7 +219,7 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   METRICS_PORT?: number;
 
-  /** Bind address of the metrics listener; unset: HOST. */
+  /** Bind address of the metrics listener; unset: 127.0.0.1 (loopback only, whatever HOST is). */
   @IsOptional() @IsString() @Transform(toTrimmed)
   METRICS_HOST?: string;
 

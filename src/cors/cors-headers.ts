@@ -21,6 +21,12 @@ export function allowOrigin(res: Response, origin: string): void {
   res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
 }
 
+/** Takes back what `allowOrigin` set: the origin turned out not to be the client's. */
+export function withdrawOrigin(res: Response): void {
+  res.removeHeader('Access-Control-Allow-Origin');
+  res.removeHeader('Access-Control-Expose-Headers');
+}
+
 /** Answers differ by Origin: caches must key on it (Fetch standard §3.2.5 "CORS protocol and HTTP caches"). */
 export function varyOnOrigin(res: Response): void {
   res.vary('Origin');

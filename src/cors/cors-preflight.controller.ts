@@ -1,6 +1,7 @@
 import { Controller, Headers, HttpCode, Options, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { corsOriginProblem } from '../clients/cors-origin';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_PREFLIGHT_MAX_AGE, varyOnOrigin } from './cors-headers';
 
 /**
@@ -18,6 +19,8 @@ import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_PREFLIGHT_MAX_AGE, var
 export class CorsPreflightController {
   @Options(['token', 'revoke'])
   @HttpCode(204)
+  // Under the per-IP counter of the endpoints it precedes: a flood of preflights is no cheaper.
+  @RateLimited()
   preflight(@Headers('origin') origin: string | undefined, @Res({ passthrough: true }) res: Response): void {
     res.setHeader('Allow', 'POST, OPTIONS');
     if (origin === undefined) return;

@@ -48,6 +48,11 @@ export class MetricsListener implements OnModuleDestroy {
     this.logger.log(`metrics on http://${this.config.host}:${this.port()}/metrics${this.config.token ? ' (Bearer METRICS_TOKEN)' : ''}`);
   }
 
+  /** The address actually bound (METRICS_HOST), once started. */
+  address(): string | undefined {
+    return (this.server?.address() as AddressInfo | null)?.address;
+  }
+
   /** The port actually bound (METRICS_PORT), once started. */
   port(): number | undefined {
     return (this.server?.address() as AddressInfo | null)?.port;

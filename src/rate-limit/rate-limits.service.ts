@@ -31,16 +31,27 @@ export class RateLimits {
     return key;
   }
 
-  /** Takes back the charge of a request that turned out to be an authenticated client's success. */
-  async refund(key: string): Promise<void> {
-    await this.store.refund(key).catch((error: Error) => this.unavailable(error));
+  /**
+   * Takes back the charge of a request that turned out to be an authenticated client's success.
+   * Never awaited by the caller and never rejects: it runs after the grant committed (a rotation,
+   * a consumed code), so a slow limiter must not hold that answer, or the client times out and
+   * retries a token that is already used (review H2).
+   */
+  refund(key: string): void {
+    this.store.refund(key).catch((error: Error) => this.unavailable(error));
   }
 
-  /** Counts one request of an authenticated client against its own quota. */
-  async chargeClient(clientId: string): Promise<void> {
+  /**
+   * Counts one request of an authenticated client against its own quota. A public client (`none`)
+   * "authenticates" with its client_id alone, which its app publishes: a quota shared by all its
+   * users could be spent by anyone, locking every user out (review H4). Its quota is therefore kept
+   * per (client, address); pass `address` for it, and only for it.
+   */
+  async chargeClient(clientId: string, address?: string): Promise<void> {
     const max = this.config.perClient;
     if (!this.config.enabled || max === 0) return;
-    await this.charge(`client:${clientId}`, max, `over the per-client limit of ${max} per ${this.config.window}s`);
+    const key = address === undefined ? `client:${clientId}` : `client:${clientId}:${address}`;
+    await this.charge(key, max, `over the per-client limit of ${max} per ${this.config.window}s`);
   }
 
   private async charge(key: string, max: number, debug: string): Promise<void> {

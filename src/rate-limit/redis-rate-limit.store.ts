@@ -36,6 +36,12 @@ return 0
 `;
 
 const CONNECT_WAIT_MS = 2000;
+/**
+ * The longest a request waits for one Redis command. A frozen Redis (a stalled node, a full network
+ * buffer) would otherwise hold every request unbounded; past this the command fails, and the limits
+ * fail open like when Redis is down (review H2).
+ */
+export const COMMAND_TIMEOUT_MS = 250;
 
 type RateLimitRedis = Redis & {
   rateLimitIncrement(hits: string, block: string, ttl: number, limit: number, blockMs: number): Promise<number[]>;
@@ -49,8 +55,15 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   constructor(url: string, private readonly prefix: string) {
     // No offline queue: while Redis is unreachable a command fails at once and the guard fails
-    // open, instead of every token request waiting for reconnection attempts.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: CONNECT_WAIT_MS, disconnectTimeout: 200 }) as RateLimitRedis;
+    // open, instead of every token request waiting for reconnection attempts. commandTimeout: the
+    // same when Redis is reachable but does not answer.
+    this.redis = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: CONNECT_WAIT_MS,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      disconnectTimeout: 200,
+    }) as RateLimitRedis;
     this.redis.on('error', (error) => this.logger.warn(`redis: ${error.message}`));
     this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
     this.redis.defineCommand('rateLimitRefund', { numberOfKeys: 1, lua: REFUND_SCRIPT });

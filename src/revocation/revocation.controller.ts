@@ -2,6 +2,7 @@ import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { BrowserCallable } from '../cors/browser-callable.decorator';
 import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthParams } from '../oauth/oauth-params';
@@ -14,6 +15,7 @@ export class RevocationController {
   constructor(private readonly revocation: RevocationService) {}
 
   @Post('revoke')
+  @BrowserCallable()
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
   async revoke(

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
 import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
+import { BrowserCallable } from '../cors/browser-callable.decorator';
 import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthError } from '../oauth/oauth-error';
@@ -20,6 +21,7 @@ export class TokenController {
   ) {}
 
   @Post('token')
+  @BrowserCallable()
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
   async token(
