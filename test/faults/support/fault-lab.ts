@@ -18,6 +18,8 @@ import { Chain, FleetStats, RefreshFleet, sleep } from './refresh-fleet';
  * to a commit: a process killed, the database stopped or frozen under a COMMIT.
  */
 export const SERVICE_ENV = {
+  // As a production deployment: keys sealed at rest (without a KEK every boot adds a warning line).
+  KEY_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
   REFRESH_TOKEN_REUSE_INTERVAL: '60',
   DATABASE_TIMEOUT: '1',
   SHUTDOWN_TIMEOUT: '5',
