@@ -229,6 +229,46 @@ describe('DPoP at the token endpoint (RFC 9449)', () => {
   });
 });
 
+/** The same race in strict mode: docs/retry-window.md, "strict mode (0)": any second presentation is reuse. */
+describe('DPoP refresh race in strict mode (REFRESH_TOKEN_REUSE_INTERVAL=0)', () => {
+  let t: TestApp;
+  let key: DpopKey;
+
+  beforeAll(async () => {
+    t = await TestApp.create({ env: { REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
+    key = await DpopKey.generate('ES256');
+  });
+  afterAll(() => t.close());
+
+  it('20 concurrent refreshes of one bound token, valid distinct proofs of its key: exactly one success, 19 invalid_grant, the family revoked as reuse', async () => {
+    const client = await t.createClient({ tokenEndpointAuthMethod: 'none', grantTypes: ['refresh_token'] });
+    const first = await t.issueTokens(client);
+    const bound = await t.refresh(client, first.refresh_token!).set('DPoP', await key.proof(t)).expect(200);
+    const family = () => t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId: client.clientId });
+    expect((await family()).dpopJkt).toBe(key.jkt);
+
+    const proofs = await Promise.all(Array.from({ length: 20 }, () => key.proof(t)));
+    expect(new Set(proofs).size).toBe(20);
+    const results = await Promise.all(proofs.map((proof) => t.refresh(client, bound.body.refresh_token).set('DPoP', proof)));
+    const ok = results.filter((res) => res.status === 200);
+    expect(ok).toHaveLength(1);
+    expect(ok[0].body.token_type).toBe('DPoP');
+    expect(decodeJwtPayload(ok[0].body.access_token).cnf).toEqual({ jkt: key.jkt });
+    const refused = results.filter((res) => res.status !== 200);
+    expect(refused).toHaveLength(19);
+    expect(refused.every((res) => res.status === 400 && res.body.error === 'invalid_grant')).toBe(true);
+
+    // Strict mode has no retries: the 19 are second presentations of a rotated token, i.e. reuse
+    // (RFC 9700 §4.14.2), even with the right key. The family is revoked, so the one successor
+    // minted by the winner is dead too; exactly one was minted (one rotation, no double issue).
+    const revoked = await family();
+    expect(revoked.revokedAt).not.toBeNull();
+    expect(revoked.revokedReason).toBe('reuse_detected');
+    expect(await t.dataSource().getRepository(RefreshTokenEntity).countBy({ familyId: revoked.id, generation: 2 })).toBe(1);
+    expect((await t.refresh(client, ok[0].body.refresh_token).set('DPoP', await key.proof(t)).expect(400)).body.error).toBe('invalid_grant');
+  });
+});
+
 function unsigned(header: Record<string, unknown>, payload: Record<string, unknown>): string {
   const encode = (part: unknown) => Buffer.from(JSON.stringify(part)).toString('base64url');
   return `${encode(header)}.${encode(payload)}.`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { BrowserContext, chromium, Page, Response } from 'playwright-core';
 import { ADMIN_API_KEY } from './support/code-flow';
 import { freePort } from './support/free-port';
+import { decodeJwtPayload, introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 const { createLoginApp } = require('../examples/login-app/login-app');
 const { createSpaServer } = require('../examples/spa/spa-server');
@@ -39,7 +41,12 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
     spaOrigin = `http://127.0.0.1:${spaPort}`;
     // Strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0): with the retry window, a refused cross-origin
     // request that had rotated the token would be absorbed as a retry and the "cannot rotate" test could not fail.
-    t = await TestApp.create({ env: { ISSUER: issuer, LOGIN_URL: `http://127.0.0.1:${loginPort}/login`, ADMIN_API_KEY, REFRESH_TOKEN_REUSE_INTERVAL: '0' } });
+    // Nonces required, so the page's use_dpop_nonce retry runs; proofs are signed with the browser's
+    // real time, so the service's clock is set to it (the skew allows for the test's seconds).
+    t = await TestApp.create({
+      env: { ISSUER: issuer, LOGIN_URL: `http://127.0.0.1:${loginPort}/login`, ADMIN_API_KEY, REFRESH_TOKEN_REUSE_INTERVAL: '0', DPOP_NONCE_REQUIRED: 'true', DPOP_CLOCK_SKEW: '60' },
+    });
+    t.clock.advance((Date.now() - t.clock.now()) / 1000);
     await t.app.listen(servicePort, '127.0.0.1');
     client = await t.createClient({
       name: 'Example SPA',
@@ -78,6 +85,32 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
       throw new Error(`status is "${await page.textContent('#status')}", expected "${expected}"; error: ${await page.textContent('#error')}`);
     });
   };
+  /** What IndexedDB holds for the page: the DPoP key pair as stored, its RFC 7638 thumbprint. */
+  const storedKey = () =>
+    page.evaluate(async () => {
+      const g = globalThis as any;
+      const db: any = await new Promise((resolve, reject) => {
+        const open = g.indexedDB.open('example-spa', 1);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const keyPair: any = await new Promise((resolve, reject) => {
+        const get = db.transaction('keys').objectStore('keys').get('dpop');
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      });
+      db.close();
+      let exported: string;
+      try {
+        await g.crypto.subtle.exportKey('jwk', keyPair.privateKey);
+        exported = 'exported';
+      } catch (error: any) {
+        exported = error.name;
+      }
+      return { privateExtractable: keyPair.privateKey.extractable as boolean, exported, publicJwk: await g.crypto.subtle.exportKey('jwk', keyPair.publicKey) };
+    });
+  const thumbprint = ({ crv, kty, x, y }: Record<string, string>) => createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
+  const introspector = () => t.createClient({ allowIntrospection: true });
   const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as PageGlobals).sessionStorage.getItem('example-spa.tokens') ?? 'null'));
 
   it('signs in (code + PKCE), refreshes, keeps the session over a reload, refreshes again, revokes', async () => {
@@ -96,21 +129,43 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
     expect(await page.textContent('#subject')).toBe('alice');
     expect(await page.textContent('#scope')).toBe('read write');
     const first = await stored();
+    // DPoP with a non-extractable WebCrypto key kept in IndexedDB: the page says so, and the key
+    // itself refuses to be exported.
+    const key = await storedKey();
+    expect(key.privateExtractable).toBe(false);
+    expect(key.exported).toBe('InvalidAccessError');
+    expect(await page.textContent('#dpop-key')).toBe('ECDSA P-256, private key extractable: false');
+    const jkt = thumbprint(key.publicJwk);
+    expect(first.token_type.toLowerCase()).toBe('dpop');
+    expect((await page.textContent('#token-type'))?.toLowerCase()).toBe('dpop');
+    expect(decodeJwtPayload(first.access_token).cnf).toEqual({ jkt });
+    const checker = await introspector();
+    // RFC 9449 §5: the public client's refresh token is bound to the same key.
+    expect((await introspect(t, checker, { token: first.refresh_token }).expect(200)).body).toMatchObject({ active: true, cnf: { jkt } });
+    // Without the key the refresh token is useless (no proof: refused, nothing changes).
+    expect((await t.refresh(client, first.refresh_token).expect(400)).body.error).toBe('invalid_grant');
 
     await page.getByRole('button', { name: 'Refresh tokens' }).click();
     await status('Tokens refreshed');
     const second = await stored();
     expect(second.refreshes).toBe(1);
     expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect(second.token_type.toLowerCase()).toBe('dpop');
 
     // A reload keeps the tokens (sessionStorage) and the next refresh rotates the stored successor.
     await page.reload();
     await status('Signed in');
+    // The same key after the reload (IndexedDB), still not extractable.
+    expect(await storedKey()).toEqual(key);
     await page.getByRole('button', { name: 'Refresh tokens' }).click();
     await status('Tokens refreshed');
     const third = await stored();
     expect(third.refreshes).toBe(2);
     expect(third.refresh_token).not.toBe(second.refresh_token);
+    // The refresh after the reload was proved with the same key: the family stays bound to it.
+    expect(third.token_type.toLowerCase()).toBe('dpop');
+    expect(decodeJwtPayload(third.access_token).cnf).toEqual({ jkt });
+    expect((await introspect(t, checker, { token: third.refresh_token }).expect(200)).body).toMatchObject({ active: true, cnf: { jkt } });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await status('Signed out');
@@ -119,11 +174,32 @@ describe('the example SPA (oauth4webapi in headless Chromium, cross-origin)', ()
     expect((await t.refresh(client, third.refresh_token).expect(400)).body.error).toBe('invalid_grant');
 
     // Every call the page made was cross-origin and answered for the SPA's origin only.
-    expect(tokenResponses.map((response) => new URL(response.url()).pathname)).toEqual(['/oauth/token', '/oauth/token', '/oauth/token', '/oauth/revoke']);
+    // The first token request had no nonce: one 400 use_dpop_nonce (its DPoP-Nonce readable by the
+    // page: exposed by CORS), then the retry. The reload made a new DPoP handle (its nonce cache is
+    // in memory), so the first refresh after it is retried once too. Every token request carried a
+    // proof of the stored key; the revocation none.
+    expect(tokenResponses.map((response) => `${new URL(response.url()).pathname} ${response.status()}`)).toEqual([
+      '/oauth/token 400',
+      '/oauth/token 200',
+      '/oauth/token 200',
+      '/oauth/token 400',
+      '/oauth/token 200',
+      '/oauth/revoke 200',
+    ]);
+    const proofClaims = async (response: Response) => JSON.parse(Buffer.from((await response.request().headerValue('dpop'))!.split('.')[1], 'base64url').toString());
+    for (const refused of [0, 3]) {
+      // (The bodies are gone with the navigations; the retry shows the nonce was read and used.)
+      const nonce = tokenResponses[refused].headers()['dpop-nonce'];
+      expect(nonce).toBeTruthy();
+      expect((await proofClaims(tokenResponses[refused])).nonce).toBeUndefined();
+      expect((await proofClaims(tokenResponses[refused + 1])).nonce).toBe(nonce);
+    }
     for (const response of tokenResponses) {
       expect(await response.request().headerValue('origin')).toBe(spaOrigin);
       expect(response.headers()['access-control-allow-origin']).toBe(spaOrigin);
-      expect(response.status()).toBe(200);
+      const proof = await response.request().headerValue('dpop');
+      if (new URL(response.url()).pathname === '/oauth/revoke') expect(proof).toBeNull();
+      else expect(thumbprint(JSON.parse(Buffer.from(proof!.split('.')[0], 'base64url').toString()).jwk)).toBe(jkt);
     }
   });
 

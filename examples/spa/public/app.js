@@ -6,11 +6,21 @@
 // Tokens live in sessionStorage: they survive a reload of this tab and end with it. Anything that
 // runs script on this origin can read them (XSS), which is why RFC 9700 §4.14.2 wants refresh
 // tokens of public clients rotated (this service does) and why the page has a strict CSP.
+//
+// DPoP (RFC 9449) makes a stolen token useless on its own: every token request carries a proof
+// signed by a key pair made here with WebCrypto, its private key NOT extractable (script on this
+// origin can use it while the page is open, but can never read it out). The tokens are bound to
+// that key (token_type DPoP, cnf.jkt), the refresh tokens of this public client too (§5). The key
+// pair is kept in IndexedDB, which stores a CryptoKey as is (structured clone, still not
+// extractable), so a reload keeps the key the refresh tokens are bound to.
 import * as oauth from '/vendor/oauth4webapi.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKENS = 'example-spa.tokens';
 const PENDING = 'example-spa.pending';
+const KEY_DB = 'example-spa';
+const KEY_STORE = 'keys';
+const KEY_ID = 'dpop';
 
 const config = await (await fetch('/config.json')).json();
 const issuer = new URL(config.issuer);
@@ -22,6 +32,47 @@ const options = issuer.protocol === 'http:' ? { [oauth.allowInsecureRequests]: t
 
 let as;
 
+/** One IndexedDB request as a promise. */
+function idb(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** The DPoP key pair of this origin: read from IndexedDB, or made (non-extractable) and stored. */
+async function dpopKeyPair() {
+  const open = indexedDB.open(KEY_DB, 1);
+  open.onupgradeneeded = () => open.result.createObjectStore(KEY_STORE);
+  const db = await idb(open);
+  try {
+    const existing = await idb(db.transaction(KEY_STORE).objectStore(KEY_STORE).get(KEY_ID));
+    if (existing) return existing;
+    const keyPair = await oauth.generateKeyPair('ES256', { extractable: false });
+    await idb(db.transaction(KEY_STORE, 'readwrite').objectStore(KEY_STORE).put(keyPair, KEY_ID));
+    return keyPair;
+  } finally {
+    db.close();
+  }
+}
+
+const keyPair = await dpopKeyPair();
+// The handle signs the proofs and remembers the DPoP-Nonce the service sends (RFC 9449 §8).
+const DPoP = oauth.DPoP(client, keyPair);
+
+/**
+ * RFC 9449 §8: the service may answer use_dpop_nonce; the handle has cached the nonce of that
+ * answer, so the same request is sent once more with a fresh proof carrying it.
+ */
+async function withNonceRetry(call) {
+  try {
+    return await call();
+  } catch (error) {
+    if (!oauth.isDPoPNonceError(error)) throw error;
+    return call();
+  }
+}
+
 function saved() {
   return JSON.parse(sessionStorage.getItem(TOKENS) ?? 'null');
 }
@@ -31,6 +82,7 @@ function save(response, refreshes) {
     TOKENS,
     JSON.stringify({
       access_token: response.access_token,
+      token_type: response.token_type,
       refresh_token: response.refresh_token,
       scope: response.scope,
       expires_at: Date.now() + response.expires_in * 1000,
@@ -53,7 +105,9 @@ function show(status, error) {
     $('scope').textContent = tokens.scope;
     $('expires').textContent = new Date(tokens.expires_at).toLocaleTimeString();
     $('refreshes').textContent = String(tokens.refreshes);
+    $('token-type').textContent = tokens.token_type;
   }
+  $('dpop-key').textContent = `${keyPair.privateKey.algorithm.name} ${keyPair.privateKey.algorithm.namedCurve}, private key extractable: ${keyPair.privateKey.extractable}`;
   $('error').hidden = !error;
   $('error').textContent = error ? describe(error) : '';
 }
@@ -99,17 +153,22 @@ async function handleCallback() {
   }
   // Checks state and, as the metadata says it is supported, iss (RFC 9207); throws on error=...
   const params = oauth.validateAuthResponse(as, client, url, pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, pending.verifier, options);
-  save(await oauth.processAuthorizationCodeResponse(as, client, response), 0);
+  const tokens = await withNonceRetry(async () =>
+    oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, pending.verifier, { DPoP, ...options })),
+  );
+  save(tokens, 0);
   show('Signed in');
 }
 
 async function refresh() {
   const tokens = saved();
   try {
-    const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token, options);
+    // The refresh token is bound to the key: every refresh proves it (RFC 9449 §5).
+    const refreshed = await withNonceRetry(async () =>
+      oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token, { DPoP, ...options })),
+    );
     // The old refresh token is retired by the service: store its successor before anything else.
-    save(await oauth.processRefreshTokenResponse(as, client, response), tokens.refreshes + 1);
+    save(refreshed, tokens.refreshes + 1);
     show('Tokens refreshed');
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') sessionStorage.removeItem(TOKENS);
@@ -119,7 +178,9 @@ async function refresh() {
 
 async function signOut() {
   const tokens = saved();
-  // RFC 7009: revoking the refresh token ends its whole family, access tokens included.
+  // RFC 7009: revoking the refresh token ends its whole family, access tokens included. Revocation
+  // takes no DPoP proof (RFC 9449 does not define one there, and oauth4webapi sends none): the
+  // holder of a token may always give it up.
   const response = await oauth.revocationRequest(as, client, clientAuth, tokens.refresh_token, options);
   await oauth.processRevocationResponse(response);
   sessionStorage.removeItem(TOKENS);
