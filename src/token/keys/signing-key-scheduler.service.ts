@@ -26,6 +26,7 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger(SigningKeyScheduler.name);
   private timer?: NodeJS.Timeout;
   private refreshTimer?: NodeJS.Timeout;
+  /** The tail of this instance's queue of ticks and reloads; always resolves. */
   private running: Promise<void> = Promise.resolve();
 
   constructor(
@@ -59,14 +60,16 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
 
   /** A re-read of the key set only, queued behind (never beside) a running tick. */
   private refresh(): Promise<void> {
-    const result = this.running.catch(() => undefined).then(() => this.keys.reload());
-    this.running = result;
+    const result = this.running.then(() => this.keys.reload());
+    // The queue itself never rejects: a failed reload is the caller's to report, not an unhandled
+    // rejection (which ends the process).
+    this.running = result.catch(() => undefined);
     return result;
   }
 
   /** One tick; ticks never overlap within an instance. Returns whether this instance held the lease. */
   tick(): Promise<boolean> {
-    const result = this.running.catch(() => undefined).then(async () => {
+    const result = this.running.then(async () => {
       // An instance whose clock is off beyond the tolerated skew does not even take the lease:
       // holding it while refusing to step would stall the schedule for everyone (review H1).
       const now = await this.keys.scheduleClock();
@@ -75,7 +78,12 @@ export class SigningKeyScheduler implements OnApplicationBootstrap, OnModuleDest
       else await this.keys.reload();
       return holder;
     });
-    this.running = result.then(() => undefined);
+    // Never a rejected queue: with the database down, a failed tick left `running` rejected and
+    // unhandled, and Node ended the process (found by the PostgreSQL stop/start fault scenario).
+    this.running = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 }

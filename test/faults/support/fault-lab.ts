@@ -105,7 +105,12 @@ export class FaultLab {
   async waitUntilReady(index = 0, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while ((await this.ready(index)) !== 200) {
-      if (Date.now() > deadline) throw new Error(`${this.label}: instance ${index} not ready again within ${timeoutMs} ms`);
+      if (Date.now() > deadline) {
+        // Say why: the readiness body names the failing check; the last log lines show what the instance saw.
+        const body = await this.services[index].fetch('/health/ready', { signal: AbortSignal.timeout(5000) }).then((res) => res.text(), (error: Error) => error.message);
+        const logs = this.services[index].logs().trim().split('\n').slice(-40).join('\n');
+        throw new Error(`${this.label}: instance ${index} not ready again within ${timeoutMs} ms: ${body}\n${logs}`);
+      }
       await sleep(200);
     }
   }
