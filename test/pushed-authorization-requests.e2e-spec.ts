@@ -4,6 +4,7 @@ import { EXPIRY_GRACE_MS, RetentionService } from '../src/retention/retention.se
 import { ClientsService } from '../src/clients/clients.service';
 import { commands } from '../src/cli/commands';
 import { ADMIN_API_KEY, CodeFlow, codeFlowEnv, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
+import { DpopKey } from './support/dpop';
 import { postAs } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 
@@ -41,6 +42,34 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(`${location.origin}${location.pathname}`).toBe(LOGIN_URL);
     return location.searchParams.get('login_challenge')!;
   }
+
+  describe('a DPoP proof on the push (RFC 9449 §10.1)', () => {
+    const PAR_URL = 'http://localhost:3000/oauth/par';
+    const lastPushedParameters = async () =>
+      new URLSearchParams((await t.get(DatabaseService).run((m) => m.query('SELECT parameters FROM pushed_authorization_requests ORDER BY created_at DESC LIMIT 1')))[0].parameters);
+
+    it('is checked, and binds the code to its key as dpop_jkt would', async () => {
+      const key = await DpopKey.generate();
+      await push(client, pushParams(client, pkcePair().challenge)).set('DPoP', await key.proof(t, { htu: PAR_URL })).expect(201);
+      expect((await lastPushedParameters()).get('dpop_jkt')).toBe(key.jkt);
+    });
+
+    it('with dpop_jkt naming another key: refused, nothing stored', async () => {
+      const [key, other] = [await DpopKey.generate(), await DpopKey.generate()];
+      const before = await pushedRows();
+      const res = await push(client, pushParams(client, pkcePair().challenge, { dpop_jkt: other.jkt })).set('DPoP', await key.proof(t, { htu: PAR_URL })).expect(400);
+      expect(res.body.error).toBe('invalid_dpop_proof');
+      expect(await pushedRows()).toBe(before);
+    });
+
+    it('an invalid proof (htu of another endpoint) is invalid_dpop_proof, nothing stored', async () => {
+      const key = await DpopKey.generate();
+      const before = await pushedRows();
+      const res = await push(client, pushParams(client, pkcePair().challenge)).set('DPoP', await key.proof(t)).expect(400);
+      expect(res.body.error).toBe('invalid_dpop_proof');
+      expect(await pushedRows()).toBe(before);
+    });
+  });
 
   it('201 with a one-time request_uri and expires_in, never cached (RFC 9126 §2.2)', async () => {
     const res = await push(client, pushParams(client, pkcePair().challenge)).expect(201);

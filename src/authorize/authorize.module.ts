@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { TokenModule } from '../token/token.module';
 import { AuthorizeController } from './authorize.controller';
 import { AuthorizeService } from './authorize.service';
 import { LoginRequestsRepository } from './login-requests.repository';
@@ -9,7 +10,8 @@ import { PushedAuthorizationRequestsRepository } from './pushed-authorization-re
 
 /** The front channel of the code flow: authorization requests become login requests. */
 @Module({
-  imports: [ClientsModule],
+  // TokenModule: the DPoP proof check a push may carry (RFC 9449 §10.1).
+  imports: [ClientsModule, TokenModule],
   controllers: [AuthorizeController, PushedAuthorizationController],
   providers: [AuthorizeService, LoginRequestsRepository, LoginRequestsService, PushedAuthorizationRequestsRepository],
   exports: [LoginRequestsService],

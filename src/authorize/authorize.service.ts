@@ -151,7 +151,7 @@ export class AuthorizeService {
    * stored for PAR_REQUEST_TTL seconds under the hash of a random request_uri. Errors are RFC 6749
    * §5.2 JSON (RFC 9126 §2.3).
    */
-  async push(params: OAuthParams, client: ClientEntity): Promise<PushedAuthorizationResponse> {
+  async push(params: OAuthParams, client: ClientEntity, proofKey?: string): Promise<PushedAuthorizationResponse> {
     // RFC 9126 §2.1: the AS MUST reject a pushed request that carries request_uri.
     if (params.has('request_uri')) throw OAuthError.invalidRequest('request_uri must not be pushed');
     const query = new URLSearchParams();
@@ -161,6 +161,13 @@ export class AuthorizeService {
     }
     // The form parser has already refused repeats; the authenticator, a client_id other than the client's.
     query.set('client_id', client.clientId);
+    if (proofKey !== undefined) {
+      // RFC 9449 §10.1: with both a proof and dpop_jkt, the AS MUST reject the request unless they
+      // name the same key; a proof alone binds the code as dpop_jkt would.
+      const named = query.get('dpop_jkt');
+      if (named && named !== proofKey) throw OAuthError.invalidDpopProof('DPoP proof key differs from dpop_jkt', 'The DPoP proof does not match dpop_jkt');
+      query.set('dpop_jkt', proofKey);
+    }
     const checked = checkRedirect(query, client);
     // RFC 9126 §2.3: where RFC 6749 §4.1.2.1 forbids redirecting (a missing or invalid redirect_uri), invalid_request.
     if ('untrusted' in checked) throw OAuthError.invalidRequest(checked.untrusted);

@@ -1,7 +1,8 @@
-import { HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
 import { OAuthController } from '../oauth/oauth-controller.decorator';
 import { setNoStore } from '../oauth/no-store';
 import { OAuthParams } from '../oauth/oauth-params';
@@ -18,19 +19,27 @@ import { CodeFlowEnabledGuard } from './code-flow-enabled.guard';
  */
 @OAuthController('authorize')
 export class PushedAuthorizationController {
-  constructor(private readonly authorize: AuthorizeService) {}
+  constructor(
+    private readonly authorize: AuthorizeService,
+    private readonly dpop: TokenEndpointDpop,
+  ) {}
 
   @Post('par')
   // RFC 9126 §2.2: 201 Created.
   @HttpCode(201)
   @UseGuards(CodeFlowEnabledGuard, ClientAuthGuard)
-  push(
+  async push(
     @FormParams() params: OAuthParams,
     @AuthenticatedClient() client: ClientEntity,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PushedAuthorizationResponse> {
     // The request_uri is a bearer reference to the request: never cached.
     setNoStore(res);
-    return this.authorize.push(params, client);
+    // RFC 9449 §10.1: a DPoP proof on the push MUST be checked, and binds the code as dpop_jkt would.
+    const proofKey = await this.dpop.verifiedKey(req, client, '/oauth/par');
+    const pushed = await this.authorize.push(params, client, proofKey);
+    this.dpop.onSuccess(res);
+    return pushed;
   }
 }

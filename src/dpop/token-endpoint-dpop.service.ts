@@ -18,17 +18,21 @@ export class TokenEndpointDpop {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
-  /** The thumbprint of the request's verified proof; undefined when it carries none (and may not). */
-  async verifiedKey(req: Request, client: ClientEntity): Promise<string | undefined> {
+  /**
+   * The thumbprint of the request's verified proof; undefined when it carries none (and may not).
+   * `endpoint` is the path the proof's `htu` must name: the token endpoint, or the PAR endpoint
+   * (RFC 9449 §10.1), where a proof is optional whatever the client's registration.
+   */
+  async verifiedKey(req: Request, client: ClientEntity, endpoint: '/oauth/token' | '/oauth/par' = '/oauth/token'): Promise<string | undefined> {
     const proofs = dpopHeaders(req.rawHeaders);
     if (proofs.length === 0) {
-      // RFC 9449 §5.2: a client registered dpop_bound_access_tokens MUST send a proof every time.
-      if (client.dpopBoundAccessTokens) throw OAuthError.invalidDpopProof('client requires DPoP, no proof sent', 'A DPoP proof is required for this client');
+      // RFC 9449 §5.2: a client registered dpop_bound_access_tokens MUST send a proof with every token request.
+      if (client.dpopBoundAccessTokens && endpoint === '/oauth/token') throw OAuthError.invalidDpopProof('client requires DPoP, no proof sent', 'A DPoP proof is required for this client');
       return undefined;
     }
     try {
       // The URL is the configured issuer's, never the request's Host header (an attacker's choice).
-      const verified = await this.verifier.verify({ proofs, method: req.method, htu: `${this.app.issuer}/oauth/token`, requireNonce: this.nonces.required });
+      const verified = await this.verifier.verify({ proofs, method: req.method, htu: `${this.app.issuer}${endpoint}`, requireNonce: this.nonces.required });
       return verified.jkt;
     } catch (error) {
       if (!(error instanceof DpopProofError)) throw error;

@@ -61,6 +61,6 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     DpopProofVerifier,
     TokenEndpointDpop,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
 })
 export class TokenModule {}
