@@ -186,7 +186,7 @@ describe('CORS on errors before client authentication', () => {
 
   const readable = (res: { headers: Record<string, string> }, origin = SPA) => {
     expect(res.headers['access-control-allow-origin']).toBe(origin);
-    expect(res.headers['access-control-expose-headers']).toBe('WWW-Authenticate, Retry-After');
+    expect(res.headers['access-control-expose-headers']).toBe('WWW-Authenticate, Retry-After, DPoP-Nonce');
     expect(res.headers.vary).toMatch(/Origin/);
   };
 
