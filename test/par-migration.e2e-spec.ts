@@ -29,7 +29,8 @@ describe('migration 1764288010000: pushed_authorization_requests, oauth_clients.
     await before.query(`INSERT INTO token_families (id, client_id, subject, scope, created_at, expires_at, last_used_at) VALUES ('f1', 'c1', 'alice', '', 1, 2, 1)`);
     await before.destroy();
 
-    const after = await open(migrations.length);
+    // Up to this migration only, so that undoLastMigration() reverts this one and not a later one.
+    const after = await open(migrations.indexOf(PushedAuthorizationRequests1764288010000) + 1);
     try {
       const [client] = await after.query(`SELECT require_pushed_authorization_requests FROM oauth_clients WHERE client_id = 'c1'`);
       expect([false, 0]).toContain(client.require_pushed_authorization_requests);
