@@ -50,6 +50,7 @@ describe('graceful shutdown on SIGTERM', () => {
     service = await ServiceProcess.start({ databaseUrl: database.url });
     expect((await service.refresh(client, rotated.refresh_token)).status).toBe(200);
     expect((await service.refresh(client, token)).status).toBe(400);
+    await service.kill('SIGKILL');
   }, 30_000);
 
   it('cuts a request whose body never completes after a short grace: SIGTERM exits 0 well within SHUTDOWN_TIMEOUT (review M2)', async () => {

@@ -22,6 +22,17 @@ export interface ServiceOptions {
   cwd?: string;
 }
 
+/** Every service started by this test file and not yet exited. */
+const live = new Set<ChildProcess>();
+
+// A process a test forgot to stop would keep Jest waiting on its pipes after the last test (the run
+// never ends): whatever is still running when a test file finishes is killed.
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
 /** The real service (`node dist/main.js`) as a child process on a free port; build dist/ first. */
 export class ServiceProcess {
   private output = '';
@@ -33,7 +44,13 @@ export class ServiceProcess {
   ) {
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    live.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        resolve({ code, signal });
+      }),
+    );
   }
 
   static async start(options: ServiceOptions): Promise<ServiceProcess> {
