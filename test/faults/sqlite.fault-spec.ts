@@ -122,8 +122,8 @@ describe('faults on SQLite: a blocked SQLite call at shutdown', () => {
     let service: ServiceProcess | undefined;
     try {
       service = await ServiceProcess.start({ databaseUrl: database.url, env: { ...SERVICE_ENV, DATABASE_TIMEOUT: '8', SHUTDOWN_TIMEOUT: '2' } });
-      const client = await runCli<CliClient>(database.url, ['clients:create', '--name', 'blocked']);
-      const { refresh_token: token } = await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${client.client_id}`, '--subject', 'x']);
+      const client = await runCli<CliClient>(database.url, ['clients:create', '--name', 'blocked'], SERVICE_ENV);
+      const { refresh_token: token } = await runCli<{ refresh_token: string }>(database.url, ['tokens:issue', `--client-id=${client.client_id}`, '--subject', 'x'], SERVICE_ENV);
       Object.assign(lock, await holdWriteLock(database));
       // The rotation blocks in SQLite's busy handler (up to 8 s) on a thread of the pool.
       const blocked = service.refresh(client, token).catch(() => undefined);

@@ -121,10 +121,10 @@ export interface CliClient {
   client_secret: string;
 }
 
-/** Runs `node dist/cli.js <args>` on the given database and parses its JSON output. */
-export function runCli<T = unknown>(databaseUrl: string, args: string[]): Promise<T> {
+/** Runs `node dist/cli.js <args>` on the given database (with `env` added) and parses its JSON output. */
+export function runCli<T = unknown>(databaseUrl: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: baseEnv(databaseUrl) }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...baseEnv(databaseUrl), ...env } }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`cli ${args[0]} failed: ${stderr}`));
       resolve(JSON.parse(stdout) as T);
     });
