@@ -7,12 +7,13 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    // jose 6 is ESM only: Node's require(esm) loads it at run time, Jest's module loader cannot, so
-    // under Jest its files are transpiled to CommonJS (nothing else in node_modules is).
-    '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, checkJs: false }, diagnostics: false }],
+    // ESM-only packages (NestJS 12, jose 6, file-type): see the transformer.
+    '^.+/node_modules/.+\\.js$': '<rootDir>/test/support/esm-to-cjs.transformer.js',
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|file-type|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
   testEnvironment: 'node',
+  // NestJS 11 loaded it as a side effect of @nestjs/core; 12 expects the application to.
+  setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -21,7 +21,6 @@ import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { IntrospectionModule } from './introspection/introspection.module';
-import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MicroserviceModule } from './microservice/microservice.module';
 import { RetentionModule } from './retention/retention.module';
@@ -37,7 +36,6 @@ import { TokenModule } from './token/token.module';
       isGlobal: true,
       load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig, metricsConfig, dpopConfig],
     }),
-    LoggingModule,
     CommonModule,
     EventsModule,
     DatabaseModule,

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureProduction } from './app.production';
 import { configureApp } from './app.setup';
@@ -28,9 +27,8 @@ async function bootstrap(): Promise<void> {
   if (correction) logger.warn(correction, 'Bootstrap');
   const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger });
   configureApp(app);
-  configureProduction(app, env);
-  // From here on records go through nestjs-pino (request ids), still with the framework chatter at debug.
-  logger.attach(app.get(PinoLogger));
+  // From here on records go through the app's JSON logger (request ids), still with the framework chatter at debug.
+  logger.attach(configureProduction(app, env));
   app.useLogger(logger);
   await startMicroservice(app);
   await startMetricsListener(app);

@@ -1,6 +1,6 @@
 import { ClientProxy, ClientProxyFactory, ClientOptions, Transport } from '@nestjs/microservices';
 import Redis from 'ioredis';
-import { connect as connectNats } from 'nats';
+import { connect as connectNats } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { firstValueFrom, timeout } from 'rxjs';

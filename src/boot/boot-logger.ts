@@ -13,7 +13,7 @@ const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterE
  * The logger of the real server process, from the first line on: JSON through pino, one record per
  * line (an error's stack is one field, never coloured multi-line text). Until the app exists it
  * writes through its own synchronous pino (so nothing is lost when a failed boot exits); `attach`
- * then hands every record to the app's nestjs-pino logger (which adds the request id).
+ * then hands every record to the app's JSON logger (which adds the request id).
  */
 export class BootLogger implements LoggerService {
   private readonly own: pino.Logger;

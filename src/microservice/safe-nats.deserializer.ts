@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { NatsRequestJSONDeserializer } from '@nestjs/microservices/deserializers';
+import { NatsRequestJSONDeserializer } from '@nestjs/microservices';
 import type { IncomingEvent, IncomingRequest } from '@nestjs/microservices';
 
 /**
@@ -11,9 +11,9 @@ import type { IncomingEvent, IncomingRequest } from '@nestjs/microservices';
 export class SafeNatsDeserializer extends NatsRequestJSONDeserializer {
   private readonly logger = new Logger('Microservice');
 
-  override deserialize(value: Uint8Array, options?: Record<string, any>): IncomingRequest | IncomingEvent {
+  override async deserialize(value: Parameters<NatsRequestJSONDeserializer['deserialize']>[0], options?: Record<string, any>): Promise<IncomingRequest | IncomingEvent> {
     try {
-      return super.deserialize(value, options);
+      return await super.deserialize(value, options);
     } catch {
       this.logger.warn(`dropped an undecodable message on ${String(options?.channel).slice(0, 100)}`);
       return { pattern: 'oauth.undecodable', data: undefined };
