@@ -4,6 +4,7 @@ import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { DatabaseAvailability } from './database-availability';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
+import { Transactions } from './transactions.service';
 import { requestSignalMiddleware } from './request-signal';
 import { openForService } from './run-migrations';
 
@@ -34,8 +35,8 @@ function isConnectionError(error: unknown): boolean {
       dataSourceFactory: (options) => openForService(options!),
     }),
   ],
-  providers: [DatabaseService, DatabaseAvailability],
-  exports: [DatabaseService, DatabaseAvailability],
+  providers: [DatabaseService, DatabaseAvailability, Transactions],
+  exports: [DatabaseService, DatabaseAvailability, Transactions],
 })
 export class DatabaseModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { AmbientTransaction, atLevel, currentLevel, withTransaction } from './ambient-transaction';
 import { DatabaseAvailability } from './database-availability';
 import { DatabaseUnavailableError, unavailabilityReason } from './database-unavailable';
 import { currentRequestSignal } from './request-signal';
@@ -26,6 +27,11 @@ const HEARTBEAT_ROW_TTL_MS = 24 * 60 * 60 * 1000;
  * and refused before COMMIT once its deadline passed or its HTTP client disconnected (UnitOfWork).
  * Errors that mean the database is unavailable are recorded once per episode (DatabaseAvailability)
  * and answered 503 by the exception filter.
+ *
+ * Inside `unitOfWork(fn)` (public as `Transactions.run`) every method here joins that open
+ * transaction instead: no queue entry (which on SQLite would wait behind `fn` forever), no
+ * connection of its own (which on PostgreSQL would commit outside it), the same deadline; each
+ * joined write is a savepoint, so that one failing call is undone alone, as it would be on its own.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
@@ -67,6 +73,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(() => work(level.transaction.manager)));
     return this.bounded((unit) => {
       if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(runner.manager), false);
       return this.serialized(() => {
@@ -88,6 +96,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * `probe`: a health check, not recorded in DatabaseAvailability (see probeWrite).
    */
   run<T>(work: (manager: EntityManager) => Promise<T>, { probe = false } = {}): Promise<T> {
+    const level = probe ? undefined : currentLevel();
+    if (level) return atLevel(level, () => level.transaction.read(() => work(level.transaction.manager)));
     return this.bounded((unit) => {
       if (!this.isSqlite) {
         unit.check();
@@ -107,6 +117,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * the database. For the same reason a PostgreSQL deadlock victim is simply run again.
    */
   sqlTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(work));
     return this.bounded((unit) => {
       if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(postgresExecutor(runner)), true);
       return this.groupCommit.transaction(work, unit);
@@ -121,6 +133,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * not commit after the caller was answered 503 (review M3). `all` must therefore not write.
    */
   sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(work, true));
     return this.bounded(async (unit) => {
       if (this.isSqlite) {
         return this.serialized(() => {
@@ -150,6 +164,51 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
         await runner.release();
       }
     });
+  }
+
+  /**
+   * Runs `fn` in one transaction that every storage call made inside it joins (see the class
+   * comment); nested, it joins the outer one (as a savepoint). Under DATABASE_TIMEOUT and the
+   * request's abort signal like any unit, refused before COMMIT once either fired. Not group
+   * committed and never re-run: `fn` may do more than touch the database.
+   */
+  unitOfWork<T>(fn: () => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(fn));
+    let transaction: AmbientTransaction | undefined;
+    const inTransaction = async (manager: EntityManager, sql: SqlExecutor, unit: UnitOfWork) => {
+      transaction = new AmbientTransaction(unit, manager, sql, !this.isSqlite);
+      const result = await withTransaction(transaction, fn);
+      transaction.beforeCommit();
+      return result;
+    };
+    // Closed when the transaction ended, not when the caller was answered: at a deadline `fn` may
+    // still be running, and its calls must keep failing the unit's check, not start units of their own.
+    const ended = <T>(outcome: Promise<T>) =>
+      outcome.then(
+        (result) => {
+          transaction?.close(true);
+          return result;
+        },
+        (error: unknown) => {
+          transaction?.close(false);
+          throw error;
+        },
+      );
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return ended(this.postgresTransaction(unit, (runner) => inTransaction(runner.manager, postgresExecutor(runner), unit), false));
+      return this.serialized(() => {
+        unit.check();
+        return ended(this.dataSource.transaction((manager) => inTransaction(manager, this.statements(), unit)));
+      });
+    });
+  }
+
+  /** `callback` runs once the unit of work this code runs in has committed (at once outside one); never if it rolls back. */
+  afterCommit(callback: () => void): void {
+    const level = currentLevel();
+    if (level) level.transaction.afterCommit(callback);
+    else callback();
   }
 
   /**

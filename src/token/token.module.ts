@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
 import { AuthorizationCodeGrantService } from './grants/authorization-code/authorization-code-grant.service';
 import { AuthorizationCodesRepository } from './grants/authorization-code/authorization-codes.repository';
+import { AuthorizationCodeStore } from './grants/authorization-code/authorization-code.store';
 import { ClientCredentialsGrantService } from './grants/client-credentials/client-credentials-grant.service';
 import { GrantHandlerRegistry } from './grants/grant-handler.registry';
 import { RefreshGrantService } from './grants/refresh-token/refresh-grant.service';
@@ -21,6 +22,7 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-derivation-key.service';
 import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
+import { RefreshTokenStore } from './refresh-tokens/refresh-token.store';
 import { TokenFamiliesAdmin } from './refresh-tokens/token-families-admin.service';
 import { TokenFamiliesService } from './refresh-tokens/token-families.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
@@ -49,18 +51,20 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     { provide: AccessTokenSigner, useClass: LocalAccessTokenSigner },
     TokenIssuer,
     RefreshTokensRepository,
+    { provide: RefreshTokenStore, useExisting: RefreshTokensRepository },
     RefreshTokenDerivationKey,
     TokenFamiliesService,
     TokenFamiliesAdmin,
     RefreshGrantService,
     ClientCredentialsGrantService,
     AuthorizationCodesRepository,
+    { provide: AuthorizationCodeStore, useExisting: AuthorizationCodesRepository },
     AuthorizationCodeGrantService,
     // RFC 9449: the proof verifier is shared with the resource-server guard (ResourceServerModule).
     DpopNonces,
     DpopProofVerifier,
     TokenEndpointDpop,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, RefreshTokenStore, AuthorizationCodeStore, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
 })
 export class TokenModule {}

@@ -7,7 +7,8 @@ import { SecurityEvents } from '../../events/security-events.service';
 import type { TokenResponse } from '../token-response';
 import { TokenIssuer } from '../token-issuer.service';
 import { mintRefreshToken } from './refresh-token-factory';
-import { FamilyTransactionHook, RefreshTokensRepository } from './refresh-tokens.repository';
+import { Transactions } from '../../database/transactions.service';
+import { RefreshTokenStore } from './refresh-token.store';
 import { TokenFamilyEntity } from './token-family.entity';
 
 /** RFC 9449 §5: the access token is bound to `jkt`; the family too when `bindRefreshTokens`. */
@@ -24,29 +25,30 @@ export interface FamilyDpopBinding {
 @Injectable()
 export class TokenFamiliesService {
   constructor(
-    private readonly repository: RefreshTokensRepository,
+    private readonly repository: RefreshTokenStore,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
-   * `grantType` names how the grant was obtained, for events and metrics. `within` runs in the
-   * family's transaction (the authorization code grant consumes its code there, so a code and
-   * the family issued from it are recorded atomically); if it throws, nothing is stored.
+   * `grantType` names how the grant was obtained, for events and metrics. Called inside
+   * `Transactions.run`, the family joins that unit of work (the authorization code grant consumes
+   * its code in the same one, so a code and the family issued from it are recorded atomically) and
+   * its events wait for the commit. `familyId`: chosen by a caller that records it elsewhere first.
    */
   async startFamily(
     client: ClientEntity,
     subject: string,
     scope: string,
     grantType = 'bootstrap',
-    within?: FamilyTransactionHook,
-    dpop?: FamilyDpopBinding,
+    { dpop, familyId = randomUUID() }: { dpop?: FamilyDpopBinding; familyId?: string } = {},
   ): Promise<TokenResponse> {
     const now = this.clock.now();
     const family = Object.assign(new TokenFamilyEntity(), {
-      id: randomUUID(),
+      id: familyId,
       clientId: client.clientId,
       subject,
       scope,
@@ -60,9 +62,11 @@ export class TokenFamiliesService {
     const first = mintRefreshToken({ familyId: family.id, parentId: null, generation: 0, issuedAt: now, idleTtlSeconds: this.config.refreshTokenIdleTtl });
     // Signed before the commit: once the family (and the code it consumes) is stored, nothing may fail.
     const prepared = this.issuer.prepareResponse({ subject, clientId: client.clientId, scope, familyId: family.id, grantType, notAfter: family.expiresAt, dpopJkt: dpop?.jkt }, first.value);
-    await this.repository.createFamily(family, first.entity, within);
-    this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
-    prepared.announce();
+    await this.repository.createFamily(family, first.entity);
+    this.transactions.afterCommit(() => {
+      this.events.emit({ type: 'family_created', familyId: family.id, clientId: client.clientId, grantType });
+      prepared.announce();
+    });
     return prepared.response;
   }
 }

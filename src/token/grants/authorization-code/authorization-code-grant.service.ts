@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { ClientEntity } from '../../../clients/client.entity';
 import { Clock } from '../../../common/clock';
 import { RANDOM_TOKEN_SHAPE } from '../../../common/secure-random';
@@ -6,7 +7,8 @@ import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
 import type { OAuthParams } from '../../../oauth/oauth-params';
 import { verifierMatches } from '../../../oauth/pkce';
-import { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.repository';
+import { Transactions } from '../../../database/transactions.service';
+import { RefreshTokenStore } from '../../refresh-tokens/refresh-token.store';
 import { TokenFamiliesService } from '../../refresh-tokens/token-families.service';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
@@ -14,9 +16,9 @@ import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
 import { bindsRefreshTokens } from '../../../dpop/dpop-binding';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { hashAuthorizationCode } from './authorization-code-factory';
-import { AuthorizationCodesRepository } from './authorization-codes.repository';
+import { AuthorizationCodeStore } from './authorization-code.store';
 
-/** Thrown inside the family transaction when another request consumed the code first. */
+/** Thrown inside the unit of work when another request consumed the code first: nothing of it is stored. */
 class CodeAlreadyConsumed extends Error {}
 
 /**
@@ -28,9 +30,10 @@ class CodeAlreadyConsumed extends Error {}
 @GrantType('authorization_code')
 export class AuthorizationCodeGrantService implements GrantHandler {
   constructor(
-    private readonly codes: AuthorizationCodesRepository,
+    private readonly codes: AuthorizationCodeStore,
     private readonly families: TokenFamiliesService,
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly refreshTokens: RefreshTokenStore,
+    private readonly transactions: Transactions,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
@@ -50,10 +53,13 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     if (code.dpopJkt !== null && code.dpopJkt !== dpopJkt) throw OAuthError.invalidGrant('code is bound to another DPoP key (dpop_jkt)');
     if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code, client, now, dpopJkt);
     const dpop = dpopJkt === undefined ? undefined : { jkt: dpopJkt, bindRefreshTokens: bindsRefreshTokens(client) };
+    const familyId = randomUUID();
     try {
-      return await this.families.startFamily(client, code.subject, code.scope, 'authorization_code', async (manager, familyId) => {
-        if (!(await this.codes.consumeWithin(manager, code.id, now, familyId))) throw new CodeAlreadyConsumed();
-      }, dpop);
+      // One unit of work: the code is consumed and its family stored, or neither.
+      return await this.transactions.run(async () => {
+        if (!(await this.codes.consumeForFamily(code.id, now, familyId))) throw new CodeAlreadyConsumed();
+        return this.families.startFamily(client, code.subject, code.scope, 'authorization_code', { dpop, familyId });
+      });
     } catch (error) {
       if (error instanceof CodeAlreadyConsumed) await this.rejectReuse(await this.codes.findById(code.id), now);
       throw error;

@@ -5,7 +5,7 @@ import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthParams } from '../../../oauth/oauth-params';
 import { hashRefreshToken } from '../../refresh-tokens/refresh-token-factory';
 import { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import type { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
+import type { RefreshTokenStore, StoredRefreshToken } from '../../refresh-tokens/refresh-token.store';
 import { TokenFamilyEntity } from '../../refresh-tokens/token-family.entity';
 import type { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
 import type { TokenIssuer } from '../../token-issuer.service';
@@ -30,7 +30,7 @@ function stored(token: Partial<RefreshTokenEntity> = {}, family: Partial<TokenFa
 }
 
 describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)', () => {
-  let repository: jest.Mocked<Pick<RefreshTokensRepository, 'findByHash' | 'findSuccessor' | 'consume' | 'revokeFamily'>>;
+  let repository: jest.Mocked<Pick<RefreshTokenStore, 'findByHash' | 'findSuccessor' | 'consume' | 'revokeFamily'>>;
   let issuer: jest.Mocked<Pick<TokenIssuer, 'prepareResponse'>>;
   let service: RefreshGrantService;
 
@@ -46,7 +46,7 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     const clock = { now: () => NOW } as Clock;
     const events = { emit: jest.fn() } as unknown as SecurityEvents;
     const key = { get: () => Buffer.alloc(32, 1) } as RefreshTokenDerivationKey;
-    service = new RefreshGrantService(repository as unknown as RefreshTokensRepository, issuer as unknown as TokenIssuer, clock, events, key, config);
+    service = new RefreshGrantService(repository as unknown as RefreshTokenStore, issuer as unknown as TokenIssuer, clock, events, key, config);
   });
 
   const handle = (extra: Record<string, string> = {}) => service.handle(OAuthParams.fromEntries({ refresh_token: PRESENTED, ...extra }), client);

@@ -8,7 +8,7 @@ import { OAuthParams } from '../../../oauth/oauth-params';
 import type { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
 import { hashRefreshToken, isDerivedSuccessor, mintRefreshToken } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import type { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.repository';
+import type { RefreshTokenStore } from '../../refresh-tokens/refresh-token.store';
 import { TokenFamilyEntity } from '../../refresh-tokens/token-family.entity';
 import type { TokenIssuer } from '../../token-issuer.service';
 import { RefreshGrantService } from './refresh-grant.service';
@@ -59,7 +59,7 @@ function setup(reuseInterval: number, retryLimit = 3) {
   const config = { refreshTokenIdleTtl: 3600, refreshTokenReuseInterval: reuseInterval, refreshTokenRetryLimit: retryLimit } as TokenConfig;
   const key = { get: () => KEY } as RefreshTokenDerivationKey;
   const service = new RefreshGrantService(
-    repository as unknown as RefreshTokensRepository,
+    repository as unknown as RefreshTokenStore,
     issuer as unknown as TokenIssuer,
     clock,
     events,

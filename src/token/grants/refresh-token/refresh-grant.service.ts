@@ -10,7 +10,7 @@ import type { OAuthParams } from '../../../oauth/oauth-params';
 import { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
 import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintRefreshToken, mintSuccessorToken, REFRESH_TOKEN_SHAPE } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
+import { RefreshTokenStore, StoredRefreshToken } from '../../refresh-tokens/refresh-token.store';
 import { AccessTokenGrant, TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
 import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
@@ -41,7 +41,7 @@ interface RefreshRequest {
 @GrantType('refresh_token')
 export class RefreshGrantService implements GrantHandler {
   constructor(
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
