@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ClientEntity } from '../clients/client.entity';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
 import { Scope } from '../common/scope';
 import { RANDOM_TOKEN_SHAPE, randomToken, sha256Hex } from '../common/secure-random';
@@ -12,7 +12,7 @@ import { CONTROL_CHARACTERS, OAuthParams } from '../oauth/oauth-params';
 import { S256_CHALLENGE_SHAPE } from '../oauth/pkce';
 import { authorizationResponseUrl } from './authorization-response';
 import { LoginRequestEntity } from './login-request.entity';
-import { LoginRequestsRepository } from './login-requests.repository';
+import { LoginRequestStore } from './login-request.store';
 import { PushedAuthorizationRequestEntity } from './pushed-authorization-request.entity';
 import { PushedAuthorizationRequestsRepository } from './pushed-authorization-requests.repository';
 
@@ -86,8 +86,8 @@ class RedirectableError {
 @Injectable()
 export class AuthorizeService {
   constructor(
-    private readonly clients: ClientsRepository,
-    private readonly loginRequests: LoginRequestsRepository,
+    private readonly clients: ClientStore,
+    private readonly loginRequests: LoginRequestStore,
     private readonly pushedRequests: PushedAuthorizationRequestsRepository,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
 import { Scope } from '../common/scope';
 import { RANDOM_TOKEN_SHAPE, sha256Hex } from '../common/secure-random';
@@ -9,7 +9,7 @@ import { OAuthError } from '../oauth/oauth-error';
 import { mintAuthorizationCode } from '../token/grants/authorization-code/authorization-code-factory';
 import { authorizationResponseUrl } from './authorization-response';
 import { LoginRequestEntity } from './login-request.entity';
-import { LoginRequestsRepository } from './login-requests.repository';
+import { LoginRequestStore } from './login-request.store';
 
 export interface LoginRequestView {
   client_id: string;
@@ -38,8 +38,8 @@ export const LOGIN_REJECT_ERRORS = ['access_denied', 'temporarily_unavailable', 
 @Injectable()
 export class LoginRequestsService {
   constructor(
-    private readonly requests: LoginRequestsRepository,
-    private readonly clients: ClientsRepository,
+    private readonly requests: LoginRequestStore,
+    private readonly clients: ClientStore,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(authorizationConfig.KEY) private readonly config: AuthorizationConfig,
@@ -90,7 +90,7 @@ export class LoginRequestsService {
     return request;
   }
 
-  private async close(request: LoginRequestEntity, now: number, code?: Parameters<LoginRequestsRepository['handle']>[2]): Promise<void> {
+  private async close(request: LoginRequestEntity, now: number, code?: Parameters<LoginRequestStore['handle']>[2]): Promise<void> {
     // Lost a race with another accept/reject of the same challenge, or expired meanwhile.
     if (!(await this.requests.handle(request.id, now, code))) {
       throw new OAuthError('gone', 'The login request was already handled', 410);

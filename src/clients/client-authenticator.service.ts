@@ -9,7 +9,7 @@ import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import { JWT_BEARER_ASSERTION_TYPE, type ClientAuthMethod } from './client-auth-method';
 import { ClientAssertionVerifier } from './client-assertion-verifier.service';
 import { ClientEntity } from './client.entity';
-import { ClientsRepository } from './clients.repository';
+import { ClientStore } from './client.store';
 
 export interface ClientCredentialsInput {
   authorization?: string;
@@ -39,7 +39,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 @Injectable()
 export class ClientAuthenticator {
   constructor(
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly events: SecurityEvents,
     @Optional() private readonly failures?: ClientAuthFailures,
     @Optional() private readonly clock?: Clock,

@@ -3,9 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { DatabaseService } from '../database/database.service';
 import { ClientEntity } from './client.entity';
+import { ClientStore } from './client.store';
 
+/** The TypeORM/SQL adapter of ClientStore: prepared statements on the per-request lookups. */
 @Injectable()
-export class ClientsRepository {
+export class ClientsRepository extends ClientStore {
   private findByIdSql?: string;
   private authenticationSql?: string;
   private placeholderRow?: Record<string, unknown>;
@@ -13,7 +15,9 @@ export class ClientsRepository {
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     private readonly database: DatabaseService,
-  ) {}
+  ) {
+    super();
+  }
 
   /** On every token request: one prepared statement, no query building (docs/readme/issue-6.md). */
   findById(clientId: string): Promise<ClientEntity | null> {
@@ -55,16 +59,15 @@ export class ClientsRepository {
   }
 
   list(): Promise<ClientEntity[]> {
-    return this.clients.find({ order: { createdAt: 'ASC' } });
+    return this.database.run((manager) => manager.find(ClientEntity, { order: { createdAt: 'ASC' } }));
   }
 
   /** The distinct scope values of enabled clients, sorted (the metadata's `scopes_supported`). */
   async scopesOfEnabledClients(): Promise<string[]> {
-    const rows = await this.clients
-      .createQueryBuilder('client')
-      .select('DISTINCT client.scope', 'scope')
-      .where('client.disabled_at IS NULL')
-      .getRawMany<{ scope: string }>();
+    // Through DatabaseService like every other method: queued on SQLite, joining an open unit of work.
+    const rows = await this.database.run((manager) =>
+      manager.createQueryBuilder(ClientEntity, 'client').select('DISTINCT client.scope', 'scope').where('client.disabled_at IS NULL').getRawMany<{ scope: string }>(),
+    );
     const scopes = new Set(rows.flatMap((row) => row.scope.split(' ').filter(Boolean)));
     return [...scopes].sort();
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
 import { allowAnyOrigin } from '../cors/cors-headers';
 import { appConfig, AppConfig } from '../config/app.config';
@@ -33,7 +33,7 @@ export class MetadataController {
 
   constructor(
     private readonly grants: GrantHandlerRegistry,
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly token: TokenConfig,

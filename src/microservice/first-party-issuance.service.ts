@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Scope } from '../common/scope';
 import { OAuthError } from '../oauth/oauth-error';
 import { TokenFamiliesService } from '../token/refresh-tokens/token-families.service';
@@ -12,7 +12,7 @@ import type { TokenResponse } from '../token/token-response';
 @Injectable()
 export class FirstPartyIssuanceService {
   constructor(
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly families: TokenFamiliesService,
   ) {}
 
