@@ -199,6 +199,16 @@ export function refreshTokenStoreContract(adapter: string, boot: () => Promise<S
       expect(await s.store.findByHash(duplicate.first.entity.tokenHash)).toBeNull();
     });
 
+    it('a call made after its unit ended (from a timer set inside it) runs as a unit of its own', async () => {
+      const { family, first } = newFamily();
+      let later!: Promise<StoredRefreshToken | null>;
+      await s.transactions.run(async () => {
+        await s.store.createFamily(family, first.entity);
+        later = new Promise((resolve) => setTimeout(resolve, 20)).then(() => s.store.findByHash(first.entity.tokenHash));
+      });
+      expect(await within(later, 2000, 'the later call')).not.toBeNull();
+    });
+
     it('afterCommit work runs after the commit, and never after a rollback', async () => {
       const ran: string[] = [];
       await s.transactions.run(async () => {
