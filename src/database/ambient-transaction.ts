@@ -24,6 +24,8 @@ export class AmbientTransaction {
     readonly manager: EntityManager,
     readonly sql: SqlExecutor,
     private readonly abortsOnError: boolean,
+    /** A failing afterCommit callback is reported here: the unit did commit, so it must not be reported as failed. */
+    private readonly callbackFailed: (error: unknown) => void,
   ) {}
 
   get open(): boolean {
@@ -98,7 +100,14 @@ export class AmbientTransaction {
   /** The transaction ended (`committed`: it did). Later calls that still carry it start their own. */
   close(committed: boolean): void {
     this.closed = true;
-    if (committed) for (const callback of this.committed.splice(0)) callback();
+    if (!committed) return;
+    for (const callback of this.committed.splice(0)) {
+      try {
+        callback();
+      } catch (error) {
+        this.callbackFailed(error);
+      }
+    }
   }
 }
 

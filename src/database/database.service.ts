@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
@@ -45,6 +45,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   /** This instance's heartbeat row (1 is the migration's row, left to the sweep). */
   private readonly heartbeatId = randomInt(2, 2 ** 31 - 1);
   private heartbeatsSwept = false;
+  private readonly logger = new Logger(DatabaseService.name);
 
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
@@ -177,7 +178,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     if (level) return atLevel(level, () => level.transaction.savepoint(fn));
     let transaction: AmbientTransaction | undefined;
     const inTransaction = async (manager: EntityManager, sql: SqlExecutor, unit: UnitOfWork) => {
-      transaction = new AmbientTransaction(unit, manager, sql, !this.isSqlite);
+      transaction = new AmbientTransaction(unit, manager, sql, !this.isSqlite, (error) => this.logger.error(`an afterCommit callback failed: ${(error as Error)?.stack ?? String(error)}`));
       const result = await withTransaction(transaction, fn);
       transaction.beforeCommit();
       return result;

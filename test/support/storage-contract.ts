@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DatabaseUnavailableError } from '../../src/database/database-unavailable';
 import type { Transactions } from '../../src/database/transactions.service';
@@ -223,6 +224,21 @@ export function refreshTokenStoreContract(adapter: string, boot: () => Promise<S
         }),
       ).rejects.toThrow('no');
       expect(ran).toEqual(['committed', 'committed again']);
+      // A failing callback is logged, not reported as a failure of the unit that did commit.
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const { family, first } = newFamily();
+      await s.transactions.run(async () => {
+        await s.store.createFamily(family, first.entity);
+        s.transactions.afterCommit(() => {
+          throw new Error('callback failed');
+        });
+        s.transactions.afterCommit(() => ran.push('after the failing one'));
+      });
+      expect(await s.familiesSeenOutside(family.id)).toBe(1);
+      expect(ran).toEqual(['committed', 'committed again', 'after the failing one']);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('callback failed'));
+      logged.mockRestore();
+      ran.pop();
       // Outside a unit of work there is nothing to wait for.
       s.transactions.afterCommit(() => ran.push('at once'));
       expect(ran).toEqual(['committed', 'committed again', 'at once']);
