@@ -1,10 +1,9 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { DatabaseAvailability } from './database-availability';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
-import { requestSignalMiddleware } from './request-signal';
 import { openForService } from './run-migrations';
 
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|too many clients/;
@@ -37,9 +36,4 @@ function isConnectionError(error: unknown): boolean {
   providers: [DatabaseService, DatabaseAvailability],
   exports: [DatabaseService, DatabaseAvailability],
 })
-export class DatabaseModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    // Database work of a request is refused before COMMIT once its client has gone (UnitOfWork).
-    consumer.apply(requestSignalMiddleware).forRoutes('*');
-  }
-}
+export class DatabaseModule {}
