@@ -213,6 +213,7 @@ describe('the OAuth server embedded in a host application', () => {
     const first = await startFamily(host, client.clientId);
     const rotated = await token(`grant_type=refresh_token&refresh_token=${first}`).expect(200);
     expect(rotated.headers['cache-control']).toBe('no-store');
+    expect(rotated.headers['x-content-type-options']).toBe('nosniff');
     expect(rotated.body).toMatchObject({ token_type: 'Bearer', scope: 'read', refresh_token: expect.any(String) });
     expect(rotated.body.refresh_token).not.toBe(first);
   });
@@ -240,6 +241,7 @@ describe('the OAuth server embedded in a host application', () => {
     const res = await token('grant_type=refresh_token&refresh_token=x', basic(client.clientId, 'wrong')).expect(401);
     expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' });
     expect(res.headers['www-authenticate']).toMatch(/^Basic /);
+    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     expect((await token('grant_type=urn:example:unknown').expect(400)).body).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
@@ -309,7 +311,7 @@ describe('the OAuth server embedded in a host application', () => {
     });
     const missing = await host.http().get('/api/nowhere').expect(404);
     expect(missing.body).toMatchObject({ host_error: true, status: 404 });
-    // The library changes no process-wide Express setting: no security headers forced on the host.
+    // The library imposes nothing on the host's answers (its security headers are its own routes').
     expect(missing.headers['content-security-policy']).toBeUndefined();
   });
 });

@@ -50,7 +50,9 @@ export class OAuthFrontRoutes implements OnModuleInit {
     this.adapterHost.init$.subscribe(() => {
       const adapter = this.adapterHost.httpAdapter;
       if (adapter?.getType() !== 'express') return;
-      adapter.use((req: Request, res: Response, next: NextFunction) => this.router(req, res, next));
+      // Not OPTIONS: an Express router answers it by itself for any path it knows (CORS preflights
+      // are the OAuth server's own routes, behind).
+      adapter.use((req: Request, res: Response, next: NextFunction) => (req.method === 'OPTIONS' ? next() : this.router(req, res, next)));
     });
   }
 
