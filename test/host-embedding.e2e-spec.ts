@@ -316,6 +316,27 @@ describe('the OAuth server embedded in a host application', () => {
   });
 });
 
+describe('an issuer without a path, under the prefix', () => {
+  let host: Host;
+  afterAll(() => host?.close());
+
+  it('advertises the served URLs: the issuer\'s origin + the prefix + the route', async () => {
+    host = await createHost({ ISSUER: 'http://localhost:3000' });
+    const metadata = (await host.http().get('/api/.well-known/oauth-authorization-server').expect(200)).body;
+    expect(metadata).toMatchObject({
+      issuer: 'http://localhost:3000',
+      token_endpoint: 'http://localhost:3000/api/oauth/token',
+      jwks_uri: 'http://localhost:3000/api/.well-known/jwks.json',
+      revocation_endpoint: 'http://localhost:3000/api/oauth/revoke',
+      introspection_endpoint: 'http://localhost:3000/api/oauth/introspect',
+      authorization_endpoint: 'http://localhost:3000/api/oauth/authorize',
+      pushed_authorization_request_endpoint: 'http://localhost:3000/api/oauth/par',
+    });
+    // No path, no §3.1 alias: outside its prefix the host answers (here: Express's own 404).
+    await host.http().get('/.well-known/oauth-authorization-server').expect(404);
+  });
+});
+
 describe('rate limits of the embedded OAuth server, under the prefix', () => {
   let host: Host;
   afterEach(() => host?.close());
