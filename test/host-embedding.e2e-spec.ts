@@ -51,6 +51,7 @@ import { RevocationModule } from '../src/revocation/revocation.module';
 import { TokenModule } from '../src/token/token.module';
 import { TokenFamiliesService } from '../src/token/refresh-tokens/token-families.service';
 import { ADMIN_API_KEY, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
+import { DpopKey } from './support/dpop';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 /**
@@ -318,10 +319,12 @@ describe('the OAuth server embedded in a host application', () => {
 
 describe('an issuer without a path, under the prefix', () => {
   let host: Host;
+  beforeAll(async () => {
+    host = await createHost({ ISSUER: 'http://localhost:3000' });
+  });
   afterAll(() => host?.close());
 
   it('advertises the served URLs: the issuer\'s origin + the prefix + the route', async () => {
-    host = await createHost({ ISSUER: 'http://localhost:3000' });
     const metadata = (await host.http().get('/api/.well-known/oauth-authorization-server').expect(200)).body;
     expect(metadata).toMatchObject({
       issuer: 'http://localhost:3000',
@@ -334,6 +337,17 @@ describe('an issuer without a path, under the prefix', () => {
     });
     // No path, no §3.1 alias: outside its prefix the host answers (here: Express's own 404).
     await host.http().get('/.well-known/oauth-authorization-server').expect(404);
+  });
+
+  it('checks a DPoP proof against the served token endpoint URL (RFC 9449 §4.3 htu)', async () => {
+    const client = await createClient(host, { grantTypes: ['client_credentials'] });
+    const key = await DpopKey.generate();
+    const realClock = { clock: { now: () => Date.now() } } as never;
+    const send = (proof: string) =>
+      host.http().post('/api/oauth/token').set('Authorization', basic(client.clientId, client.clientSecret)).set('DPoP', proof).type('form').send('grant_type=client_credentials');
+    const proof = (htu: string) => key.proof(realClock, { htu });
+    expect((await send(await proof('http://localhost:3000/api/oauth/token')).expect(200)).body).toMatchObject({ token_type: 'DPoP' });
+    expect((await send(await proof('http://localhost:3000/oauth/token')).expect(400)).body).toMatchObject({ error: 'invalid_dpop_proof' });
   });
 });
 
