@@ -17,7 +17,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD, Reflector, RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
 import type { Response } from 'express';
@@ -130,8 +130,16 @@ class HostExceptionFilter implements ExceptionFilter {
   }
 }
 
-@Module({ imports: oauthServer(), controllers: [ThingsController], providers: [{ provide: APP_GUARD, useClass: HostKeyGuard }] })
-class HostAppModule {}
+/** The OAuth server's modules that have controllers, for a host mounting them with RouterModule. */
+const ROUTED = [TokenModule, DiscoveryMetadataModule, RevocationModule, CorsModule, IntrospectionModule, AuthorizeModule, AdminModule];
+
+/** The host's root module; `routerPath` mounts the OAuth server there with RouterModule instead of a global prefix. */
+function hostAppModule(routerPath?: string) {
+  const routes = routerPath === undefined ? [] : [RouterModule.register(ROUTED.map((module) => ({ path: routerPath, module })))];
+  @Module({ imports: [...oauthServer(), ...routes], controllers: [ThingsController], providers: [{ provide: APP_GUARD, useClass: HostKeyGuard }] })
+  class HostAppModule {}
+  return HostAppModule;
+}
 
 interface Host {
   app: INestApplication;
@@ -139,7 +147,7 @@ interface Host {
   close: () => Promise<void>;
 }
 
-async function createHost(env: Record<string, string>): Promise<Host> {
+async function createHost(env: Record<string, string>, options: { routerPath?: string } = {}): Promise<Host> {
   const database: TestDatabase = await createTestDatabase();
   const values: Record<string, string> = {
     DATABASE_URL: database.url,
@@ -159,10 +167,10 @@ async function createHost(env: Record<string, string>): Promise<Host> {
       else process.env[key] = value;
     }
   };
-  const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [hostAppModule(options.routerPath)] }).compile();
   // As a host would: the default body parser, a global prefix, its own global filter and pipe.
   const app = moduleRef.createNestApplication({ logger: ['error'] });
-  app.setGlobalPrefix('api');
+  if (options.routerPath === undefined) app.setGlobalPrefix('api');
   app.useGlobalFilters(new HostExceptionFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   await app.init();
@@ -348,6 +356,23 @@ describe('an issuer without a path, under the prefix', () => {
     const proof = (htu: string) => key.proof(realClock, { htu });
     expect((await send(await proof('http://localhost:3000/api/oauth/token')).expect(200)).body).toMatchObject({ token_type: 'DPoP' });
     expect((await send(await proof('http://localhost:3000/oauth/token')).expect(400)).body).toMatchObject({ error: 'invalid_dpop_proof' });
+  });
+});
+
+describe('mounted with RouterModule instead of a global prefix', () => {
+  let host: Host;
+  afterAll(() => host?.close());
+
+  it('serves, parses and advertises its routes under the module path', async () => {
+    host = await createHost({ ISSUER: 'http://localhost:3000/auth' }, { routerPath: 'auth' });
+    const client = await createClient(host);
+    const repeated = await host.http().post('/auth/oauth/token').set('Authorization', basic(client.clientId, client.clientSecret)).type('form').send('scope=a&scope=b').expect(400);
+    expect(repeated.body).toEqual({ error: 'invalid_request', error_description: "Parameter 'scope' is repeated" });
+    const metadata = (await host.http().get('/auth/.well-known/oauth-authorization-server').expect(200)).body;
+    expect(metadata).toMatchObject({ token_endpoint: 'http://localhost:3000/auth/oauth/token', jwks_uri: 'http://localhost:3000/auth/.well-known/jwks.json' });
+    expect((await host.http().get('/.well-known/oauth-authorization-server/auth').expect(200)).body).toEqual(metadata);
+    // The host's own route keeps its place.
+    await host.http().post('/things').set('x-host-key', 'host-secret').send({ name: 'lamp' }).expect(201);
   });
 });
 
