@@ -322,6 +322,9 @@ describe('the OAuth server embedded in a host application', () => {
     expect(missing.body).toMatchObject({ host_error: true, status: 404 });
     // The library imposes nothing on the host's answers (its security headers are its own routes').
     expect(missing.headers['content-security-policy']).toBeUndefined();
+    // …and changes no process-wide Express setting (those are the standalone service's app.setup.ts).
+    const express = host.app.getHttpAdapter().getInstance();
+    expect([express.get('case sensitive routing'), express.get('strict routing'), express.get('query parser'), express.get('x-powered-by')]).toEqual([undefined, undefined, 'simple', true]);
   });
 });
 
