@@ -172,7 +172,8 @@ async function createHost(env: Record<string, string>, options: { routerPath?: s
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   if (options.routerPath === undefined) app.setGlobalPrefix('api');
   app.useGlobalFilters(new HostExceptionFilter());
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // At its strictest: custom parameter decorators are validated too.
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, validateCustomDecorators: true }));
   await app.init();
   return {
     app,
