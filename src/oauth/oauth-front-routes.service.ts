@@ -69,9 +69,9 @@ export class OAuthFrontRoutes implements OnModuleInit {
       for (const path of route.paths) this.router[method](path, captureBody);
     }
     const issuerPath = new URL(this.app.issuer).pathname.replace(/\/+$/, '');
-    const metadataPath = this.paths.pathOf(RequestMethod.GET, METADATA_SUFFIX);
+    const metadataPath = this.paths.findPath(RequestMethod.GET, METADATA_SUFFIX);
     const alias = `${METADATA_SUFFIX}${issuerPath}`;
-    if (issuerPath !== '' && alias !== metadataPath) {
+    if (metadataPath !== undefined && issuerPath !== '' && alias !== metadataPath) {
       this.router.get(alias, (req: Request, _res: Response, next: NextFunction) => {
         const query = req.url.indexOf('?');
         req.url = query === -1 ? metadataPath : `${metadataPath}${req.url.slice(query)}`;

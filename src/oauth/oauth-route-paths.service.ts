@@ -40,11 +40,15 @@ export class OAuthRoutePaths {
     return this.routes;
   }
 
-  /** The path `declared` (e.g. `/oauth/token`) is served at. */
+  /** The path `declared` (e.g. `/oauth/token`) is served at; undefined when no such route is registered. */
+  findPath(requestMethod: RequestMethod, declared: string): string | undefined {
+    return this.all().find((candidate) => candidate.requestMethod === requestMethod && candidate.declared === declared)?.paths[0];
+  }
+
   pathOf(requestMethod: RequestMethod, declared: string): string {
-    const route = this.all().find((candidate) => candidate.requestMethod === requestMethod && candidate.declared === declared);
-    if (route === undefined) throw new Error(`no OAuth route ${RequestMethod[requestMethod]} ${declared}`);
-    return route.paths[0];
+    const path = this.findPath(requestMethod, declared);
+    if (path === undefined) throw new Error(`no OAuth route ${RequestMethod[requestMethod]} ${declared}`);
+    return path;
   }
 
   /**
