@@ -4,6 +4,7 @@ import { securityHeaders } from './common/security-headers';
 import { appConfig, AppConfig } from './config/app.config';
 import { applyHttpServerLimits } from './lifecycle/http-server-limits';
 import { answerHttpClientErrors } from './oauth/http-client-error';
+import { OAuthExceptionFilter } from './oauth/oauth-exception.filter';
 
 /**
  * Settings that live on the application rather than in a module; shared by main.ts and the e2e
@@ -19,6 +20,9 @@ export function configureApp(app: INestApplication): INestApplication {
   strictRouting(express);
   // Before every route and middleware, so that 404s and errors carry them too.
   express.use(securityHeaders);
+  // Service policy: every answer of this service is JSON in the RFC 6749 §5.2 shape, 404s and
+  // errors outside the OAuth routes included (the library binds the filter only to its own routes).
+  app.useGlobalFilters(app.get(OAuthExceptionFilter));
   const config = app.get<AppConfig>(appConfig.KEY);
   // Which proxies may tell us the client's address (per-IP rate limits, logs): TRUST_PROXY.
   express.set('trust proxy', config.trustProxy);

@@ -1,11 +1,10 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { DatabaseAvailability } from './database-availability';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
 import { Transactions } from './transactions.service';
-import { requestSignalMiddleware } from './request-signal';
 import { openForService } from './run-migrations';
 
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|too many clients/;
@@ -38,9 +37,4 @@ function isConnectionError(error: unknown): boolean {
   providers: [DatabaseService, DatabaseAvailability, Transactions],
   exports: [DatabaseService, DatabaseAvailability, Transactions],
 })
-export class DatabaseModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    // Database work of a request is refused before COMMIT once its client has gone (UnitOfWork).
-    consumer.apply(requestSignalMiddleware).forRoutes('*');
-  }
-}
+export class DatabaseModule {}
