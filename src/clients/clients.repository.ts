@@ -1,28 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
+import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { DatabaseService } from '../database/database.service';
+import { ClientCache } from './client-cache';
 import { ClientEntity } from './client.entity';
+
+type ClientRow = Record<string, unknown>;
 
 @Injectable()
 export class ClientsRepository {
-  private findByIdSql?: string;
   private authenticationSql?: string;
   private placeholderRow?: Record<string, unknown>;
+  /** Raw rows, hydrated per lookup: callers get an entity of their own, never a shared one. */
+  private readonly cache: ClientCache<ClientRow>;
 
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     private readonly database: DatabaseService,
-  ) {}
+    @Inject(databaseConfig.KEY) config: DatabaseConfig,
+  ) {
+    this.cache = new ClientCache(() => this.registryVersion(), config.clientCacheMaxStalenessMs);
+  }
 
-  /** On every token request: one prepared statement, no query building (docs/readme/issue-6.md). */
-  findById(clientId: string): Promise<ClientEntity | null> {
-    this.findByIdSql ??= `SELECT ${this.database.selectList(ClientEntity)} FROM oauth_clients WHERE client_id = $1`;
-    const sql = this.findByIdSql;
-    return this.database.sqlRun(async (executor) => {
-      const rows = await executor.all<Record<string, unknown>>(sql, [clientId]);
-      return rows.length === 0 ? null : this.database.hydrate(ClientEntity, rows[0]);
-    });
+  /** On every token request: a kept row (ClientCache), else one prepared statement (docs/performance.md). */
+  async findById(clientId: string): Promise<ClientEntity | null> {
+    const row = await this.cachedRow(clientId);
+    return row === null ? null : this.database.hydrate(ClientEntity, row);
   }
 
   /**
@@ -31,15 +35,40 @@ export class ClientsRepository {
    * LEFT JOIN from the wanted id), and a row is always hydrated, a placeholder one when there is no
    * client. Only then is null returned.
    */
-  findForAuthentication(clientId: string): Promise<ClientEntity | null> {
+  async findForAuthentication(clientId: string): Promise<ClientEntity | null> {
+    const row = await this.cachedRow(clientId);
+    const client = this.database.hydrate(ClientEntity, row ?? this.placeholder());
+    return row === null ? null : client;
+  }
+
+  private cachedRow(clientId: string): Promise<ClientRow | null> {
+    return this.cache.get(clientId, () => this.loadRow(clientId));
+  }
+
+  private loadRow(clientId: string): Promise<ClientRow | null> {
     this.authenticationSql ??= `SELECT ${this.database.selectList(ClientEntity, 'c')} FROM (SELECT CAST($1 AS TEXT) AS wanted) w LEFT JOIN oauth_clients c ON c.client_id = w.wanted`;
     const sql = this.authenticationSql;
     return this.database.sqlRun(async (executor) => {
-      const [row] = await executor.all<Record<string, unknown>>(sql, [clientId]);
-      const found = row !== undefined && row.client_id !== null && row.client_id !== undefined;
-      const client = this.database.hydrate(ClientEntity, found ? row : this.placeholder());
-      return found ? client : null;
+      const [row] = await executor.all<ClientRow>(sql, [clientId]);
+      return row !== undefined && row.client_id !== null && row.client_id !== undefined ? row : null;
     });
+  }
+
+  /** Bumped by triggers on every write to oauth_clients, whoever writes (migration 1764700400000). */
+  private registryVersion(): Promise<string> {
+    return this.database.sqlRun(async (executor) => {
+      const [row] = await executor.all<{ version: number | string }>('SELECT version FROM client_registry_version WHERE id = 1', []);
+      return String(row?.version);
+    });
+  }
+
+  /** Every write below: the cache of this instance forgets at once (other instances: by the version). */
+  private async invalidating<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   /** A row like a stored client's, built from the entity's columns (so a new column is covered too). */
@@ -70,7 +99,7 @@ export class ClientsRepository {
   }
 
   async insert(client: ClientEntity): Promise<void> {
-    await this.database.transaction((manager) => manager.insert(ClientEntity, client));
+    await this.invalidating(this.database.transaction((manager) => manager.insert(ClientEntity, client)));
   }
 
   /**
@@ -78,8 +107,10 @@ export class ClientsRepository {
    * tokens_valid_after mark moves to `at` either way (nothing can be issued while disabled).
    */
   async disable(clientId: string, at: number): Promise<boolean> {
-    const changed = await this.database.sqlRun((sql) =>
-      sql.run('UPDATE oauth_clients SET disabled_at = COALESCE(disabled_at, $1), tokens_valid_after = $1 WHERE client_id = $2', [at, clientId]),
+    const changed = await this.invalidating(
+      this.database.sqlRun((sql) =>
+        sql.run('UPDATE oauth_clients SET disabled_at = COALESCE(disabled_at, $1), tokens_valid_after = $1 WHERE client_id = $2', [at, clientId]),
+      ),
     );
     return changed > 0;
   }
@@ -89,18 +120,20 @@ export class ClientsRepository {
   }
 
   async update(clientId: string, columns: Partial<ClientEntity>): Promise<boolean> {
-    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId }, columns));
+    const result = await this.invalidating(this.database.transaction((manager) => manager.update(ClientEntity, { clientId }, columns)));
     return (result.affected ?? 0) > 0;
   }
 
   /** False when the client does not exist or is not disabled. */
   async enable(clientId: string): Promise<boolean> {
-    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
+    const result = await this.invalidating(
+      this.database.transaction((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null })),
+    );
     return (result.affected ?? 0) > 0;
   }
 
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.database.transaction((manager) => manager.delete(ClientEntity, { clientId }));
+    const result = await this.invalidating(this.database.transaction((manager) => manager.delete(ClientEntity, { clientId })));
     return (result.affected ?? 0) > 0;
   }
 }
