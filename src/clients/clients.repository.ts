@@ -48,18 +48,12 @@ export class ClientsRepository {
   private loadRow(clientId: string): Promise<ClientRow | null> {
     this.authenticationSql ??= `SELECT ${this.database.selectList(ClientEntity, 'c')} FROM (SELECT CAST($1 AS TEXT) AS wanted) w LEFT JOIN oauth_clients c ON c.client_id = w.wanted`;
     const sql = this.authenticationSql;
-    return this.database.sqlRun(async (executor) => {
-      const [row] = await executor.all<ClientRow>(sql, [clientId]);
-      return row !== undefined && row.client_id !== null && row.client_id !== undefined ? row : null;
-    });
+    return this.database.sqlRead<ClientRow>(sql, [clientId]).then(([row]) => (row !== undefined && row.client_id !== null && row.client_id !== undefined ? row : null));
   }
 
   /** Bumped by triggers on every write to oauth_clients, whoever writes (migration 1764700400000). */
   private registryVersion(): Promise<string> {
-    return this.database.sqlRun(async (executor) => {
-      const [row] = await executor.all<{ version: number | string }>('SELECT version FROM client_registry_version WHERE id = 1', []);
-      return String(row?.version);
-    });
+    return this.database.sqlRead<{ version: number | string }>('SELECT version FROM client_registry_version WHERE id = 1', []).then(([row]) => String(row?.version));
   }
 
   /** Every write below: the cache of this instance forgets at once (other instances: by the version). */
