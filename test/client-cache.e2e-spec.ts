@@ -37,10 +37,12 @@ describe('client cache: invalidation', () => {
 
   it('keeps the row: repeated token requests of one client do not read oauth_clients again', async () => {
     const client = await warmClient();
-    const sqlRun = jest.spyOn(t.get(DatabaseService), 'sqlRun');
+    const reads = jest.spyOn(t.get(DatabaseService), 'sqlRead');
     for (let i = 0; i < 5; i++) await cc(client).expect(200);
     // At most one version read (a staleness window may end during the loop), never the row.
-    expect(sqlRun.mock.calls.length).toBeLessThanOrEqual(1);
+    const sqls = reads.mock.calls.map(([sql]) => sql);
+    expect(sqls.filter((sql) => sql.includes('client_registry_version')).length).toBeLessThanOrEqual(1);
+    expect(sqls.filter((sql) => sql.includes('oauth_clients'))).toEqual([]);
   });
 
   it('disable: the next request is invalid_client', async () => {
@@ -109,7 +111,7 @@ describe('client cache: invalidation', () => {
       if (status === 200) await sleep(25);
     }
     expect(status).toBe(401);
-    expect(performance.now() - started).toBeLessThan(STALENESS_MS + 250);
+    expect(performance.now() - started).toBeLessThan(STALENESS_MS + 500); // + one version read and the request, on a loaded machine
   });
 
   it('the triggers bump the version on insert, update and delete', async () => {
