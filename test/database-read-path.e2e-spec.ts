@@ -47,4 +47,23 @@ describe('DatabaseService.sqlRead', () => {
       expect(await readName()).toBe('written');
     }
   });
+
+  it('a read connection that failed to open is not kept: the next read opens it again (SQLite)', async () => {
+    const service = database as unknown as { sqliteReader?: Promise<{ db: { close(cb: () => void): void }; statements: { finalizeAll(): Promise<void> } } | null>; openReader(): Promise<unknown> };
+    // Start with no read connection: close the one the earlier tests opened.
+    const previous = await service.sqliteReader;
+    service.sqliteReader = undefined;
+    if (previous) {
+      await previous.statements.finalizeAll();
+      await new Promise<void>((resolve) => previous.db.close(resolve));
+    }
+    const open = jest.spyOn(service, 'openReader').mockRejectedValueOnce(new Error('SQLITE_CANTOPEN: unable to open database file'));
+    try {
+      if (database.isSqlite) await expect(readName()).rejects.toThrow();
+      expect(await readName()).toEqual(expect.any(String));
+      expect(open).toHaveBeenCalledTimes(database.isSqlite ? 2 : 0); // PostgreSQL reads from its pool
+    } finally {
+      open.mockRestore();
+    }
+  });
 });

@@ -173,7 +173,11 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
         unit.check();
         return this.dataSource.query(sql, params);
       }
-      const reader = await (this.sqliteReader ??= this.openReader());
+      // A failed open (a transient error) is not kept: the next read tries again.
+      const reader = await (this.sqliteReader ??= this.openReader().catch((error: unknown) => {
+        this.sqliteReader = undefined;
+        throw error;
+      }));
       if (reader === null) return this.serialized(() => (unit.check(), this.statements().all<Row>(sql, params)));
       unit.check();
       return reader.statements.all<Row>(sql, params);
@@ -187,9 +191,14 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     const db = await new Promise<Database>((resolve, reject) => {
       const opened = new driver.sqlite.Database(file, (error) => (error ? reject(error) : resolve(opened)));
     });
-    const pragma = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
     // Reads only, whatever a caller passes; a writer's lock is waited out as the main connection does.
-    await pragma(`PRAGMA query_only = ON; PRAGMA busy_timeout = ${this.config.timeoutMs}`);
+    const pragmas = `PRAGMA query_only = ON; PRAGMA busy_timeout = ${this.config.timeoutMs}`;
+    try {
+      await new Promise<void>((resolve, reject) => db.exec(pragmas, (error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      db.close(() => undefined);
+      throw error;
+    }
     return { db, statements: new SqliteStatements(db) };
   }
 
