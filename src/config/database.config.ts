@@ -9,6 +9,7 @@ export const databaseConfig = registerAs('database', () => {
     connectRetries: env.DATABASE_CONNECT_RETRIES,
     connectRetryDelayMs: env.DATABASE_CONNECT_RETRY_DELAY_MS,
     timeoutMs: Math.round(env.DATABASE_TIMEOUT * 1000),
+    clientCacheMaxStalenessMs: env.CLIENT_CACHE_MAX_STALENESS_MS,
   };
 });
 

@@ -37,6 +37,8 @@ const HEARTBEAT_ROW_TTL_MS = 24 * 60 * 60 * 1000;
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
   private sqliteStatements?: SqliteStatements;
+  /** The read connection (sqlRead), opened at the first read; null where there is none (an in-memory database). */
+  private sqliteReader?: Promise<{ db: Database; statements: SqliteStatements } | null>;
   private readonly groupCommit = new SqliteGroupCommit(
     () => this.statements(),
     (task) => void this.serialized(task),
@@ -71,6 +73,12 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     await this.queue;
     await this.sqliteStatements?.finalizeAll();
     this.sqliteStatements = undefined;
+    const reader = await this.sqliteReader?.catch(() => null);
+    this.sqliteReader = undefined;
+    if (reader) {
+      await reader.statements.finalizeAll();
+      await new Promise<void>((resolve) => reader.db.close(() => resolve()));
+    }
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -205,11 +213,60 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /** True while this code runs inside a unit of work (its reads may see writes not yet committed). */
+  get inUnitOfWork(): boolean {
+    return currentLevel() !== undefined;
+  }
+
   /** `callback` runs once the unit of work this code runs in has committed (at once outside one); never if it rolls back. */
   afterCommit(callback: () => void): void {
     const level = currentLevel();
     if (level) level.transaction.afterCommit(callback);
     else callback();
+  }
+
+  /**
+   * One SELECT that does not queue behind writes (issue 17): on SQLite a second connection to the
+   * same file, `query_only`, with its statements kept; in WAL mode it reads the last committed state
+   * while the writer runs (and fsyncs) a commit group. On PostgreSQL one pooled query. For reads
+   * that any committed state answers correctly, or whose result the dependent write checks again
+   * (a rotation's conditional consume): never for a read that must see a write still in its queue.
+   */
+  sqlRead<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    // Inside a unit of work the read joins its transaction: it must see the unit's own writes.
+    if (currentLevel()) return this.sqlRun((executor) => executor.all<Row>(sql, params));
+    return this.bounded(async (unit) => {
+      if (!this.isSqlite) {
+        unit.check();
+        return this.dataSource.query(sql, params);
+      }
+      // A failed open (a transient error) is not kept: the next read tries again.
+      const reader = await (this.sqliteReader ??= this.openReader().catch((error: unknown) => {
+        this.sqliteReader = undefined;
+        throw error;
+      }));
+      if (reader === null) return this.serialized(() => (unit.check(), this.statements().all<Row>(sql, params)));
+      unit.check();
+      return reader.statements.all<Row>(sql, params);
+    });
+  }
+
+  private async openReader(): Promise<{ db: Database; statements: SqliteStatements } | null> {
+    const file = this.dataSource.options.database as string;
+    if (file === ':memory:' || file === '') return null;
+    const driver = this.dataSource.driver as unknown as { sqlite: { Database: new (file: string, callback: (error: Error | null) => void) => Database } };
+    const db = await new Promise<Database>((resolve, reject) => {
+      const opened = new driver.sqlite.Database(file, (error) => (error ? reject(error) : resolve(opened)));
+    });
+    // Reads only, whatever a caller passes; a writer's lock is waited out as the main connection does.
+    const pragmas = `PRAGMA query_only = ON; PRAGMA busy_timeout = ${this.config.timeoutMs}`;
+    try {
+      await new Promise<void>((resolve, reject) => db.exec(pragmas, (error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      db.close(() => undefined);
+      throw error;
+    }
+    return { db, statements: new SqliteStatements(db) };
   }
 
   /**

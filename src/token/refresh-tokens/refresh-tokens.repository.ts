@@ -83,12 +83,14 @@ export class RefreshTokensRepository extends RefreshTokenStore {
     });
   }
 
-  /** The token and its family in one statement (the hot path of every refresh). */
-  findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
-    return this.database.sqlRun(async (sql) => {
-      const rows = await sql.all<StoredRow>(FIND_BY_HASH, [tokenHash]);
-      return rows.length === 0 ? null : toStored(rows[0]);
-    });
+  /**
+   * The token and its family in one statement (the hot path of every refresh), on the read path:
+   * it does not wait for commit groups. What it reads is committed; a rotation that committed
+   * meanwhile is caught by the conditional consume, as between instances on PostgreSQL.
+   */
+  async findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
+    const rows = await this.database.sqlRead<StoredRow>(FIND_BY_HASH, [tokenHash]);
+    return rows.length === 0 ? null : toStored(rows[0]);
   }
 
   /** The token that replaced `parentId` when it was rotated, if any (there is at most one). */
