@@ -22,7 +22,8 @@ import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-deriva
 import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
 import { TokenFamiliesAdmin } from './refresh-tokens/token-families-admin.service';
-import { TokenFamiliesService } from './refresh-tokens/token-families.service';
+import { RefreshTokenFamilies } from './refresh-tokens/refresh-token-families.service';
+import { AccessTokens } from './access-tokens.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
 import { TokenController } from './token.controller';
 import { TokenIssuer } from './token-issuer.service';
@@ -50,7 +51,8 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     TokenIssuer,
     RefreshTokensRepository,
     RefreshTokenDerivationKey,
-    TokenFamiliesService,
+    RefreshTokenFamilies,
+    AccessTokens,
     TokenFamiliesAdmin,
     RefreshGrantService,
     ClientCredentialsGrantService,
@@ -61,6 +63,6 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     DpopProofVerifier,
     TokenEndpointDpop,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, RefreshTokenFamilies, AccessTokens, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
 })
 export class TokenModule {}
