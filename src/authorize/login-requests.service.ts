@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClientsRepository } from '../clients/clients.repository';
 import { Clock } from '../common/clock';
-import { Scope } from '../common/scope';
+import { resolveRequestedScope } from '../common/scope';
 import { RANDOM_TOKEN_SHAPE, sha256Hex } from '../common/secure-random';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
@@ -98,12 +98,13 @@ export class LoginRequestsService {
   }
 }
 
+/** RFC 6749 §3.3: the login app may grant less than was requested, never more (the one scope policy). */
 function grantedScope(accepted: string | undefined, requested: string): string {
-  if (accepted === undefined) return requested;
-  const scope = Scope.parseStrict(accepted);
-  // RFC 6749 §3.3: the login app may grant less than was requested, never more.
-  if (scope === null || !scope.isSubsetOf(Scope.parse(requested))) {
-    throw OAuthError.invalidRequest('scope must be within the requested scope');
+  try {
+    return resolveRequestedScope(accepted, requested, 'the requested scope');
+  } catch (error) {
+    // The login app's mistake, not the client's: its API answers invalid_request.
+    if (error instanceof OAuthError) throw OAuthError.invalidRequest('scope must be within the requested scope', error.description);
+    throw error;
   }
-  return scope.toString();
 }
