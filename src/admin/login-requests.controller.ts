@@ -1,8 +1,9 @@
-import { Body, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { LOGIN_REJECT_ERRORS, LoginRequestsService, LoginRequestView } from '../authorize/login-requests.service';
 import { OAuthError } from '../oauth/oauth-error';
 import { CONTROL_CHARACTERS } from '../common/control-characters';
 import { AdminController } from './admin-controller.decorator';
+import { NoStore } from '../oauth/no-store';
 
 // RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
 const ERROR_DESCRIPTION = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,500}$/;
@@ -13,14 +14,14 @@ export class LoginRequestsController {
   constructor(private readonly loginRequests: LoginRequestsService) {}
 
   @Get(':challenge')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   get(@Param('challenge') challenge: string): Promise<LoginRequestView> {
     return this.loginRequests.get(challenge);
   }
 
   @Post(':challenge/accept')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   accept(@Param('challenge') challenge: string, @Body() body: unknown): Promise<{ redirect_to: string }> {
     const input = asObject(body);
     const subject = input.subject;
@@ -33,7 +34,7 @@ export class LoginRequestsController {
 
   @Post(':challenge/reject')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   reject(@Param('challenge') challenge: string, @Body() body: unknown): Promise<{ redirect_to: string }> {
     const input = asObject(body);
     if (typeof input.error !== 'string' || !LOGIN_REJECT_ERRORS.includes(input.error)) {
