@@ -61,4 +61,24 @@ describe('AuthorizeService: input with control characters never reaches the data
     expect(outcome.redirectTo).toMatch(/^https:\/\/login\.example\/login\?login_challenge=/);
     expect(insert).toHaveBeenCalledWith(expect.objectContaining({ state: 'xyz é' }), 0);
   });
+
+  it("a path-only login URL is the host's own page on the issuer's origin", async () => {
+    const hosted = new AuthorizeService(
+      { findById } as unknown as ClientsRepository,
+      { insert } as unknown as LoginRequestsRepository,
+      {} as PushedAuthorizationRequestsRepository,
+      { now: () => 0 } as Clock,
+      { issuer: 'https://as.example/tenant' } as AppConfig,
+      { loginUrl: '/login', loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,
+    );
+    const outcome = (await hosted.authorize(query({ state: 's' }))) as { redirectTo: string };
+    expect(outcome.redirectTo).toMatch(/^https:\/\/as\.example\/login\?login_challenge=/);
+  });
+
+  it('no scope requested and none registered → invalid_scope, never an empty grant (RFC 6749 §3.3)', async () => {
+    findById.mockResolvedValue(Object.assign(new ClientEntity(), { ...client, scope: '' }));
+    const outcome = (await service.authorize(query({ state: 's' }))) as { redirectTo: string };
+    expect(Object.fromEntries(new URL(outcome.redirectTo).searchParams)).toMatchObject({ error: 'invalid_scope', error_description: 'No scope was requested and there is no default scope' });
+    expect(insert).not.toHaveBeenCalled();
+  });
 });

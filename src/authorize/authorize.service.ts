@@ -136,7 +136,8 @@ export class AuthorizeService {
         throw new RedirectableError('invalid_request', 'parRequired');
       }
       const challenge = await this.createLoginRequest(validate(query, client, state), client, redirectUri, state);
-      const loginUrl = new URL(this.config.loginUrl!);
+      // A path-only login URL is the host's own page, on the issuer's origin.
+      const loginUrl = new URL(this.config.loginUrl!, this.app.issuer);
       loginUrl.searchParams.set('login_challenge', challenge);
       return { redirectTo: loginUrl.toString() };
     } catch (error) {
