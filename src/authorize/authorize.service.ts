@@ -59,7 +59,6 @@ export const AUTHORIZE_ERROR_DESCRIPTIONS = {
   malformedDpopJkt: 'dpop_jkt is malformed',
   malformedScope: 'The requested scope is malformed',
   excessScope: 'The requested scope exceeds the scope registered for the client',
-  noDefaultScope: 'No scope was requested and there is no default scope',
   parRequired: 'This client must push its authorization requests (PAR) and send a request_uri',
 } as const;
 

@@ -18,13 +18,13 @@ describe('resolveRequestedScope: the one scope policy (RFC 6749 §3.3, §6)', ()
     ['a subset', 'read', 'read write', 'read'],
     ['all of it, in any order, repeated spaces tolerated', 'write  read', 'read write', 'write read'],
     ['duplicates collapse', 'read read', 'read write', 'read'],
+    ['omitted with an empty registration → no scope at all, never "everything"', undefined, '', ''],
   ])('%s', (_case, requested, registered, granted) => {
     expect(resolveRequestedScope(requested, registered)).toBe(granted);
   });
 
   it.each([
-    ['omitted with no default: never "everything"', undefined, ''],
-    ['empty with no default', '', '   '],
+    ['anything requested of an empty registration', 'read', ''],
     ['beyond the registered scope', 'read admin', 'read write'],
     ['malformed (a quote, §3.3 scope-token)', 'read "x"', 'read write'],
     ['malformed (a backslash)', 'read\\', 'read write'],

@@ -35,8 +35,8 @@ export class Scope {
  *
  * - RFC 6749 §3.3: an omitted (or empty, §3.2) `scope` means the pre-defined default, which is
  *   `registered`: the client's registered scope, or for a refresh (§6) the scope originally
- *   granted. When that default is empty there is nothing to grant: `invalid_scope`, never an
- *   unrestricted token.
+ *   granted. An empty registration is an empty default: the token carries no scope at all (the
+ *   least privilege), never an unrestricted one.
  * - A requested scope must follow the §3.3 syntax and lie within `registered` (§3.3; §6: it MUST
  *   NOT include any scope not originally granted), else `invalid_scope`.
  *
@@ -44,10 +44,7 @@ export class Scope {
  */
 export function resolveRequestedScope(requested: string | undefined, registered: string, bound = 'the scope registered for the client'): string {
   const allowed = Scope.parse(registered);
-  if (requested === undefined || requested === '') {
-    if (allowed.isEmpty) throw OAuthError.invalidScope('No scope was requested and there is no default scope');
-    return allowed.toString();
-  }
+  if (requested === undefined || requested === '') return allowed.toString();
   const scope = Scope.parseStrict(requested);
   if (scope === null || scope.isEmpty) throw OAuthError.invalidScope('The requested scope is malformed');
   if (!scope.isSubsetOf(allowed)) throw OAuthError.invalidScope(`The requested scope exceeds ${bound}`);
