@@ -4,6 +4,7 @@ import { OAuthError } from '../src/oauth/oauth-error';
 import { ACCESS_TOKEN_CLAIMS_CUSTOMIZER, type AccessTokenClaims, type AccessTokenClaimsContext, type AccessTokenClaimsCustomizer } from '../src/token/access-token-claims';
 import { AccessTokens } from '../src/token/access-tokens.service';
 import { GrantHandler, GrantType, TokenRequestContext } from '../src/token/grants/grant-handler';
+import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { TokenModule } from '../src/token/token.module';
 import type { TokenEndpointResponse } from '../src/token/token-response';
 import { decodeJwt, verifyWithJwks } from './support/jwt';
@@ -110,7 +111,7 @@ describe('the grant-type extension point: a test-only grant added by importing a
     const noRefresh = await createTestClient(t.app, { grantTypes: [TRUSTED_SUBJECT_GRANT] });
     const res = await token(noRefresh, { subject: 'carol' }).expect(400);
     expect(res.body.error).toBe('unauthorized_client');
-    expect(await t.dataSource().query('SELECT id FROM token_families WHERE client_id = ?', [noRefresh.clientId])).toEqual([]);
+    expect(await t.dataSource().getRepository(TokenFamilyEntity).countBy({ clientId: noRefresh.clientId })).toBe(0);
   });
 
   it('the handler sees the grant type, the request headers and the public view of the client (no secret)', async () => {

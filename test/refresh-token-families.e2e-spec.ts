@@ -4,6 +4,7 @@ import { OAuthClient } from '../src/clients/oauth-client';
 import { createTestClient, type TestClientCredentials } from '../src/testing';
 import { AccessTokens } from '../src/token/access-tokens.service';
 import { RefreshTokenFamilies } from '../src/token/refresh-tokens/refresh-token-families.service';
+import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { decodeJwt } from './support/jwt';
 import { TestApp } from './support/test-app';
 
@@ -26,7 +27,7 @@ describe('RefreshTokenFamilies.start: the one eligibility policy', () => {
   });
   afterAll(() => t.close());
 
-  const familyCount = async (clientId: string) => (await t.dataSource().query('SELECT id FROM token_families WHERE client_id = ?', [clientId])).length;
+  const familyCount = (clientId: string) => t.dataSource().getRepository(TokenFamilyEntity).countBy({ clientId });
   const view = async (clientId: string) => OAuthClient.from((await t.get(ClientsRepository).findById(clientId))!);
 
   it.each([
@@ -71,7 +72,7 @@ describe('RefreshTokenFamilies.start: the one eligibility policy', () => {
       expect(tokens.token_type).toBe('DPoP');
       expect(decodeJwt(tokens.access_token).payload.cnf).toEqual({ jkt: JKT });
     }
-    const jkt = async (clientId: string) => (await t.dataSource().query('SELECT dpop_jkt FROM token_families WHERE client_id = ?', [clientId]))[0].dpop_jkt;
+    const jkt = async (clientId: string) => (await t.dataSource().getRepository(TokenFamilyEntity).findOneByOrFail({ clientId })).dpopJkt;
     expect(await jkt(spa.clientId)).toBe(JKT);
     expect(await jkt(web.clientId)).toBeNull();
   });
