@@ -30,15 +30,18 @@ describe('AuthorizeService: input with control characters never reaches the data
   beforeEach(() => {
     findById = jest.fn(async (id: string) => (id === client.clientId ? client : null));
     insert = jest.fn(async () => undefined);
-    service = new AuthorizeService(
+    service = authorizeService('https://as.example', 'https://login.example/login');
+  });
+
+  const authorizeService = (issuer: string, loginUrl: string) =>
+    new AuthorizeService(
       { findById } as unknown as ClientsRepository,
       { insert } as unknown as LoginRequestsRepository,
       {} as PushedAuthorizationRequestsRepository,
       { now: () => 0 } as Clock,
-      { issuer: 'https://as.example' } as AppConfig,
-      { loginUrl: 'https://login.example/login', loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,
+      { issuer } as AppConfig,
+      { loginUrl, loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,
     );
-  });
 
   const query = (extra: Record<string, string>) =>
     new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: REDIRECT_URI, code_challenge: CHALLENGE, code_challenge_method: 'S256', ...extra });
@@ -63,14 +66,7 @@ describe('AuthorizeService: input with control characters never reaches the data
   });
 
   it("a path-only login URL is the host's own page on the issuer's origin", async () => {
-    const hosted = new AuthorizeService(
-      { findById } as unknown as ClientsRepository,
-      { insert } as unknown as LoginRequestsRepository,
-      {} as PushedAuthorizationRequestsRepository,
-      { now: () => 0 } as Clock,
-      { issuer: 'https://as.example/tenant' } as AppConfig,
-      { loginUrl: '/login', loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,
-    );
+    const hosted = authorizeService('https://as.example/tenant', '/login');
     const outcome = (await hosted.authorize(query({ state: 's' }))) as { redirectTo: string };
     expect(outcome.redirectTo).toMatch(/^https:\/\/as\.example\/login\?login_challenge=/);
   });
