@@ -107,6 +107,13 @@ describe('the grant-type extension point: a test-only grant added by importing a
     await token(client, { subject: 'carol', scope: 'admin' }).expect(400, /invalid_scope/);
   });
 
+  it('a public client (client_id in the form, no secret) is refused by the grant itself', async () => {
+    const spa = await createTestClient(t.app, { grantTypes: [TRUSTED_SUBJECT_GRANT, 'refresh_token'], confidential: false });
+    expect(spa.clientSecret).toBeUndefined();
+    const res = await token(spa, { subject: 'carol' }).expect(400);
+    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: 'Only confidential clients may assert a subject' });
+  });
+
   it('a grant for a client not registered for refresh_token cannot start a family', async () => {
     const noRefresh = await createTestClient(t.app, { grantTypes: [TRUSTED_SUBJECT_GRANT] });
     const res = await token(noRefresh, { subject: 'carol' }).expect(400);
