@@ -49,7 +49,7 @@ import { RateLimitModule } from '../src/rate-limit/rate-limit.module';
 import { ReplayModule } from '../src/replay/replay.module';
 import { RevocationModule } from '../src/revocation/revocation.module';
 import { TokenModule } from '../src/token/token.module';
-import { TokenFamiliesService } from '../src/token/refresh-tokens/token-families.service';
+import { RefreshTokenFamilies } from '../src/token/refresh-tokens/refresh-token-families.service';
 import { ADMIN_API_KEY, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
 import { DpopKey } from './support/dpop';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -201,7 +201,7 @@ async function createClient(host: Host, input: Record<string, unknown> = {}): Pr
 
 async function startFamily(host: Host, clientId: string): Promise<string> {
   const entity = await host.app.get(ClientsRepository).findById(clientId);
-  return (await host.app.get(TokenFamiliesService).startFamily(entity!, 'alice', 'read')).refresh_token!;
+  return (await host.app.get(RefreshTokenFamilies).start({ client: entity!, subject: 'alice', scope: 'read', grantType: 'bootstrap' })).refresh_token!;
 }
 
 const OAUTH_ERROR = { error: expect.any(String), error_description: expect.any(String) };

@@ -1,7 +1,8 @@
-import { Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { KeysAdmin, KeysListing } from '../token/keys/keys-admin.service';
 import { SigningKeyView } from '../token/keys/signing-keys.service';
 import { AdminController } from './admin-controller.decorator';
+import { NoStore } from '../oauth/no-store';
 
 /**
  * Admin API over the signing-key lifecycle, behind the admin API key (same operations as keys:*).
@@ -14,20 +15,20 @@ export class SigningKeysController {
   constructor(private readonly keys: KeysAdmin) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   list(): Promise<KeysListing> {
     return this.keys.list();
   }
 
   @Post('rotate')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(201)
   rotate(): Promise<SigningKeyView> {
     return this.keys.rotate();
   }
 
   @Post(':kid/retire')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(200)
   async retire(@Param('kid') kid: string): Promise<NonNullable<Awaited<ReturnType<KeysAdmin['retire']>>>> {
     // A kid is a base64url JWK thumbprint (RFC 7638); anything else cannot name a key.

@@ -1,7 +1,8 @@
-import { BadRequestException, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
+import { BadRequestException, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
 import { FamilyView, RevokeResult, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
 import { AdminController } from './admin-controller.decorator';
+import { NoStore } from '../oauth/no-store';
 
 /**
  * Admin API over TokenFamiliesAdmin ("log out everywhere"), behind the admin API key.
@@ -14,7 +15,7 @@ export class TokenFamiliesController {
   constructor(private readonly families: TokenFamiliesAdmin) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   list(@Query('subject') subject?: unknown): Promise<FamilyView[]> {
     assertNoControlCharacters({ subject });
     if (!isText(subject)) throw new BadRequestException('subject is required');
@@ -22,7 +23,7 @@ export class TokenFamiliesController {
   }
 
   @Delete()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(200)
   revokeMany(@Query('subject') subject?: unknown, @Query('client_id') clientId?: unknown): Promise<RevokeResult> {
     assertNoControlCharacters({ subject, client_id: clientId });
@@ -32,7 +33,7 @@ export class TokenFamiliesController {
   }
 
   @Delete(':id')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(200)
   revokeOne(@Param('id') familyId: string): Promise<RevokeResult> {
     assertNoControlCharacters({ id: familyId });

@@ -3,7 +3,7 @@ import { DatabaseService } from './database.service';
 
 /**
  * The unit of work of the extension API (fosite's MaybeBeginTx): every storage call made inside
- * `run(fn)` — the repositories' and `TokenFamiliesService.startFamily`'s — joins one transaction,
+ * `run(fn)` — the repositories' and `RefreshTokenFamilies.start`'s — joins one transaction,
  * so that a grant consuming its own record and starting a family does both or neither. On SQLite
  * the calls go through the open transaction (no second queue entry, so no deadlock); on
  * PostgreSQL they share its connection (a rollback undoes all of them). A nested `run` joins the

@@ -46,7 +46,9 @@ export class OAuthExceptionFilter implements ExceptionFilter {
 
   private toOAuthError(exception: unknown, req: Request): OAuthError {
     if (exception instanceof OAuthError) {
-      if (exception.debug) this.logger.debug(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug}`);
+      // A handler's server_error is a bug to look at; other codes are the caller's, at debug level.
+      if (exception.status === 500) this.logger.error(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug ?? exception.description}`);
+      else if (exception.debug) this.logger.debug(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug}`);
       return exception;
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {

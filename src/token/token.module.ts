@@ -24,7 +24,8 @@ import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
 import { RefreshTokenStore } from './refresh-tokens/refresh-token.store';
 import { TokenFamiliesAdmin } from './refresh-tokens/token-families-admin.service';
-import { TokenFamiliesService } from './refresh-tokens/token-families.service';
+import { RefreshTokenFamilies } from './refresh-tokens/refresh-token-families.service';
+import { AccessTokens } from './access-tokens.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
 import { TokenController } from './token.controller';
 import { TokenIssuer } from './token-issuer.service';
@@ -53,7 +54,8 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     RefreshTokensRepository,
     { provide: RefreshTokenStore, useExisting: RefreshTokensRepository },
     RefreshTokenDerivationKey,
-    TokenFamiliesService,
+    RefreshTokenFamilies,
+    AccessTokens,
     TokenFamiliesAdmin,
     RefreshGrantService,
     ClientCredentialsGrantService,
@@ -65,6 +67,6 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     DpopProofVerifier,
     TokenEndpointDpop,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, RefreshTokenStore, AuthorizationCodeStore, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, RefreshTokenStore, AuthorizationCodeStore, RefreshTokenFamilies, AccessTokens, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
 })
 export class TokenModule {}

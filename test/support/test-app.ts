@@ -5,9 +5,8 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
-import { ClientsRepository } from '../../src/clients/clients.repository';
 import { Clock } from '../../src/common/clock';
-import { TokenFamiliesService } from '../../src/token/refresh-tokens/token-families.service';
+import { RefreshTokenFamilies } from '../../src/token/refresh-tokens/refresh-token-families.service';
 import type { TokenResponse } from '../../src/token/token-response';
 import { FakeClock } from './fake-clock';
 import { postAs } from './oauth-requests';
@@ -96,10 +95,9 @@ export class TestApp {
     return { clientId: view.client_id, clientSecret: view.client_secret };
   }
 
-  /** Starts a family the way `tokens:issue` does. */
-  async issueTokens(client: TestClient, subject = 'alice', scope = 'read write'): Promise<TokenResponse> {
-    const entity = await this.get(ClientsRepository).findById(client.clientId);
-    return this.get(TokenFamiliesService).startFamily(entity!, subject, scope);
+  /** Starts a family the way `tokens:issue` does (the one eligibility and scope policy). */
+  issueTokens(client: TestClient, subject = 'alice', scope = 'read write'): Promise<TokenResponse> {
+    return this.get(RefreshTokenFamilies).start({ client: client.clientId, subject, scope, grantType: 'bootstrap' });
   }
 
   /** POST /oauth/token with Basic credentials (or none for a public client). */
