@@ -133,8 +133,9 @@ function peakRssMiB(pid) {
 }
 
 /**
- * Starts one server pinned to core 0. `kind` 'service' is the production build; anything else is a
- * bench script (`server.script`, default the floor) given the database file and the client.
+ * Starts one server pinned to core 0 (or `server.cores`, a taskset list). `kind` 'service' is the
+ * production build (`server.env` may point it elsewhere, e.g. PostgreSQL); anything else is a bench
+ * script (`server.script`, default the floor) given the database file and the client.
  */
 function startServer(kind, file, client, port, server = {}) {
   // The rate limiter stays on (its cost is part of the hot path) with limits no run can reach.
@@ -142,13 +143,13 @@ function startServer(kind, file, client, port, server = {}) {
   const env = { ...process.env, ...limits, PORT: String(port), HOST: '127.0.0.1', ISSUER, SQLITE_SYNCHRONOUS: config.synchronous };
   let args;
   if (kind === 'service') {
-    env.DATABASE_URL = `sqlite:${file}`;
+    Object.assign(env, { DATABASE_URL: `sqlite:${file}` }, server.env);
     args = [...config.serviceNodeOptions, ...(config.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', config.cpuProfileDir] : []), path.join(ROOT, 'dist/main.js')];
   } else {
     Object.assign(env, { DATABASE_FILE: file, CLIENT_ID: client.client_id, CLIENT_SECRET: client.client_secret }, server.env);
     args = [server.script ?? path.join(__dirname, 'floor-server.js')];
   }
-  const [command, argv] = pinned(0, process.execPath, args);
+  const [command, argv] = pinned(server.cores ?? 0, process.execPath, args);
   const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk) => (tail = (tail + chunk).slice(-4000));
