@@ -39,7 +39,8 @@ const scopeText = (scope) => (Array.isArray(scope) ? scope.join(' ') : (scope ??
 const model = {
   getClient(clientId, clientSecret) {
     const row = findClient.get(clientId);
-    if (!row || (clientSecret !== null && !timingSafeEqual(sha256(clientSecret ?? ''), row.secret_hash))) return null;
+    // Always a secret check (the library passes null only where a grant needs no client authentication).
+    if (!row || !timingSafeEqual(sha256(clientSecret ?? ''), row.secret_hash)) return null;
     return { id: row.id, grants: row.grants.split(' ') };
   },
   getUserFromClient: (client) => ({ id: client.id }),

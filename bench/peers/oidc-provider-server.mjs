@@ -1,4 +1,4 @@
-// Peer: node-oidc-provider 9 with its in-memory adapter (its default; nothing durable), configured
+// Peer: node-oidc-provider 9 with an in-memory adapter (nothing durable), configured
 // as close to the service as it allows: refresh_token with rotation, client_credentials with ES256
 // JWT access tokens (a resource server, RFC 8707), introspection (RFC 7662) of its opaque access
 // tokens (it introspects only those). `POST /bench/seed {scenario, count}` (bench only) mints the
@@ -11,6 +11,64 @@ import Provider from 'oidc-provider';
 const RESOURCE = 'urn:bench:api';
 const { PORT, ISSUER, CLIENT_ID, CLIENT_SECRET } = process.env;
 const format = process.env.PEER_CC_FORMAT === 'opaque' ? 'opaque' : 'jwt';
+
+/**
+ * Its shipped quick-start adapter is an LRU of 1 000 entries: under load it evicts live grants and
+ * refresh tokens (every later refresh of those chains is invalid_grant). This one keeps every entry
+ * in Maps until it expires, with the same contract (consume, grant revocation, uid/user-code look-ups).
+ */
+class MapAdapter {
+  static entries = new Map();
+  static grants = new Map();
+
+  constructor(model) {
+    this.model = model;
+  }
+
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const key = this.key(id);
+    MapAdapter.entries.set(key, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    if (payload.grantId) {
+      const keys = MapAdapter.grants.get(payload.grantId) ?? new Set();
+      MapAdapter.grants.set(payload.grantId, keys.add(key));
+    }
+  }
+
+  async find(id) {
+    const entry = MapAdapter.entries.get(this.key(id));
+    if (!entry) return undefined;
+    if (Date.now() >= entry.expiresAt) return void MapAdapter.entries.delete(this.key(id));
+    return entry.payload;
+  }
+
+  async findByUid(uid) {
+    for (const [key, entry] of MapAdapter.entries) if (key.startsWith(`${this.model}:`) && entry.payload.uid === uid) return entry.payload;
+    return undefined;
+  }
+
+  async findByUserCode(userCode) {
+    for (const [key, entry] of MapAdapter.entries) if (key.startsWith(`${this.model}:`) && entry.payload.userCode === userCode) return entry.payload;
+    return undefined;
+  }
+
+  async consume(id) {
+    const entry = MapAdapter.entries.get(this.key(id));
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id) {
+    MapAdapter.entries.delete(this.key(id));
+  }
+
+  async revokeByGrantId(grantId) {
+    for (const key of MapAdapter.grants.get(grantId) ?? []) MapAdapter.entries.delete(key);
+    MapAdapter.grants.delete(grantId);
+  }
+}
 
 const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: 'bench' };
 const provider = new Provider(ISSUER, {
@@ -26,6 +84,7 @@ const provider = new Provider(ISSUER, {
       id_token_signed_response_alg: 'ES256',
     },
   ],
+  adapter: MapAdapter,
   jwks: { keys: [jwk] },
   routes: { token: '/oauth/token', introspection: '/oauth/introspect' },
   rotateRefreshToken: true,
@@ -80,5 +139,5 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 5000;
-server.listen(Number(PORT), '127.0.0.1', () => process.stdout.write(`oidc-provider listening (in-memory, client_credentials ${format})\n`));
+server.listen(Number(PORT), '127.0.0.1', () => process.stdout.write(`oidc-provider listening (Map adapter, client_credentials ${format})\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
