@@ -7,24 +7,41 @@ const scenarios = require('./scenarios');
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const scenario = scenarios[job.scenario];
+// A scenario's response check throws on a wrong answer (status or body shape); counted here, not
+// left to crash autocannon's parser callback, so a run reports how many answers were wrong
+// (warm-up included: a wrong answer there is as much a broken run).
+const failed = { count: 0, samples: [] };
+const checked = (requests) =>
+  requests.map((request) => ({
+    ...request,
+    onResponse: (status, body, context, headers) => {
+      try {
+        request.onResponse?.(status, body, context, headers);
+      } catch (error) {
+        failed.count++;
+        if (failed.samples.length < 3) failed.samples.push(`${status} ${error.message}: ${String(body).slice(0, 200)}`);
+      }
+    },
+  }));
 
 function phase(states, duration) {
   const pending = [...states];
   return autocannon({
-    url: job.url,
+    // Several URLs (instances of one service): autocannon gives connection i the URL i mod n.
+    url: job.urls ?? job.url,
     connections: job.connections,
     duration,
     // Placeholder replaced per connection by setupClient: each connection owns its request
     // objects, so per-connection state (a chain's current token) lives in a closure.
     requests: [{ method: 'GET', path: '/' }],
-    setupClient: (client) => client.setRequests(scenario.connection(pending.pop(), job.client)),
+    setupClient: (client) => client.setRequests(checked(scenario.connection(pending.pop(), job.client))),
   });
 }
 
 async function main() {
   await phase(job.states.warmup, job.warmup);
   const result = await phase(job.states.measured, job.duration);
-  process.stdout.write(JSON.stringify(result));
+  process.stdout.write(JSON.stringify({ ...result, checkFailures: failed.count, checkSamples: failed.samples }));
 }
 
 main().catch((error) => {

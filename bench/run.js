@@ -132,19 +132,24 @@ function peakRssMiB(pid) {
   }
 }
 
-function startServer(kind, file, client, port) {
+/**
+ * Starts one server pinned to core 0 (or `server.cores`, a taskset list). `kind` 'service' is the
+ * production build (`server.env` may point it elsewhere, e.g. PostgreSQL); anything else is a bench
+ * script (`server.script`, default the floor) given the database file and the client.
+ */
+function startServer(kind, file, client, port, server = {}) {
   // The rate limiter stays on (its cost is part of the hot path) with limits no run can reach.
   const limits = { RATE_LIMIT_PER_IP: '1000000000', RATE_LIMIT_PER_CLIENT: '1000000000' };
   const env = { ...process.env, ...limits, PORT: String(port), HOST: '127.0.0.1', ISSUER, SQLITE_SYNCHRONOUS: config.synchronous };
   let args;
   if (kind === 'service') {
-    env.DATABASE_URL = `sqlite:${file}`;
+    Object.assign(env, { DATABASE_URL: `sqlite:${file}` }, server.env);
     args = [...config.serviceNodeOptions, ...(config.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', config.cpuProfileDir] : []), path.join(ROOT, 'dist/main.js')];
   } else {
-    Object.assign(env, { DATABASE_FILE: file, CLIENT_ID: client.client_id });
-    args = [path.join(__dirname, 'floor-server.js')];
+    Object.assign(env, { DATABASE_FILE: file, CLIENT_ID: client.client_id, CLIENT_SECRET: client.client_secret }, server.env);
+    args = [server.script ?? path.join(__dirname, 'floor-server.js')];
   }
-  const [command, argv] = pinned(0, process.execPath, args);
+  const [command, argv] = pinned(server.cores ?? 0, process.execPath, args);
   const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk) => (tail = (tail + chunk).slice(-4000));
@@ -165,18 +170,27 @@ function runLoad(job, dir) {
   });
 }
 
-async function measure(kind, template, scenario, label, { warmup, duration } = timing(scenario)) {
+/**
+ * One measured run on a fresh copy of the template. A server that keeps its own state (a peer,
+ * `server.seed`) is asked for its starting tokens once it listens; otherwise the scenario seeds the
+ * database before the server starts.
+ */
+async function measure(kind, template, scenario, label, { warmup, duration } = timing(scenario), serverOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-bench-run-'));
   const file = path.join(dir, 'oauth.sqlite');
   try {
     fs.copyFileSync(template.file, file);
-    const db = await sqlite.open(file);
-    const states = await scenario.prepare({ db, client: template.client, connections: config.connections, issuer: ISSUER });
-    await sqlite.close(db);
+    let states;
+    if (!serverOptions.seed) {
+      const db = await sqlite.open(file);
+      states = await scenario.prepare({ db, client: template.client, connections: config.connections, issuer: ISSUER });
+      await sqlite.close(db);
+    }
     const port = await freePort();
-    const server = startServer(kind, file, template.client, port);
+    const server = startServer(kind, file, template.client, port, serverOptions);
     try {
       await waitForHttp(port, server.child);
+      if (serverOptions.seed) states = await serverOptions.seed(port, scenario, config.connections);
       const result = await runLoad(
         { scenario: scenario.name, url: `http://127.0.0.1:${port}`, connections: config.connections, warmup, duration, client: template.client, states },
         dir,
@@ -190,10 +204,11 @@ async function measure(kind, template, scenario, label, { warmup, duration } = t
         p99: result.latency.p99,
         p90: result.latency.p90,
         max: result.latency.max,
-        errors: result.errors + result.timeouts + result.non2xx,
+        errors: result.errors + result.timeouts + result.non2xx + result.checkFailures,
+        checkFailures: result.checkFailures,
         peakRssMiB: peakRssMiB(server.child.pid),
       };
-      if (row.errors > 0) row.serverOutput = server.tail();
+      if (row.errors > 0) row.serverOutput = `${result.checkSamples.join('\n')}\n${server.tail()}`;
       log(`  ${label.padEnd(24)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p90 ${row.p90} p99 ${row.p99} max ${row.max} ms  errors ${row.errors}  peak RSS ${row.peakRssMiB} MiB`);
       return row;
     } finally {
@@ -307,7 +322,12 @@ function printSummary(summary) {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((error) => {
-  log(error.stack);
-  process.exit(1);
-});
+// bench/peers.js and bench/pg.js drive their runs with the same pieces.
+module.exports = { ROOT, ISSUER, config, timing, hasTaskset, pinned, log, buildIfNeeded, createTemplate, freePort, waitForHttp, peakRssMiB, startServer, runLoad, measure, stop, summarize, median };
+
+if (require.main === module) {
+  main().catch((error) => {
+    log(error.stack);
+    process.exit(1);
+  });
+}

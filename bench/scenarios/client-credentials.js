@@ -1,6 +1,8 @@
 'use strict';
 // client_credentials grant (RFC 6749 §4.4): every request a new token for the client itself. No
 // state to carry between requests, so every connection sends the same request.
+const checks = require('../lib/checks');
+
 module.exports = {
   name: 'client_credentials',
   /** The floor implements it: parse the form, check Basic credentials, sign an ES256 JWT. */
@@ -18,6 +20,9 @@ module.exports = {
         path: '/oauth/token',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
         body: 'grant_type=client_credentials',
+        onResponse: (status, body) => {
+          if (status === 200) checks.tokenResponse(body);
+        },
       },
     ];
   },

@@ -2,6 +2,7 @@
 // Refresh grant: every connection follows its own chain, sending the refresh token of the
 // previous response (one fresh token per request, as a real client does).
 const { seedChains } = require('../lib/seed');
+const checks = require('../lib/checks');
 
 module.exports = {
   name: 'refresh_token',
@@ -22,7 +23,7 @@ module.exports = {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
         setupRequest: (req) => ({ ...req, body: `grant_type=refresh_token&refresh_token=${token}` }),
         onResponse: (status, body) => {
-          if (status === 200) token = JSON.parse(body).refresh_token;
+          if (status === 200) token = checks.tokenResponse(body, { refresh: true, previous: token }).refresh_token;
         },
       },
     ];
