@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import express from 'express';
 import type { Request, Response } from 'express';
-import { OAuthError } from '../oauth/oauth-error';
+import { OAuthError } from 'nest-oauth-server';
 
 export const ADMIN_BODY_LIMIT = '16kb';
 

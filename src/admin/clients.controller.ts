@@ -1,8 +1,5 @@
 import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { changesFromJson, ClientFieldError } from '../clients/client-fields';
-import { ClientAdminError, ClientNotFoundError, ClientView } from '../clients/clients.service';
-import { OAuthError } from '../oauth/oauth-error';
-import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
+import { changesFromJson, ClientAdminError, ClientFieldError, ClientNotFoundError, ClientView, CONTROL_CHARACTERS, OAuthError } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 import { ClientLifecycleService } from './client-lifecycle.service';
 

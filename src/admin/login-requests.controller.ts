@@ -1,7 +1,5 @@
 import { Body, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
-import { LOGIN_REJECT_ERRORS, LoginRequestsService, LoginRequestView } from '../authorize/login-requests.service';
-import { OAuthError } from '../oauth/oauth-error';
-import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
+import { CONTROL_CHARACTERS, LOGIN_REJECT_ERRORS, LoginRequestsService, LoginRequestView, OAuthError } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 
 // RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.

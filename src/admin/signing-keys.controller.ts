@@ -1,6 +1,5 @@
 import { Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { KeysAdmin, KeysListing } from '../token/keys/keys-admin.service';
-import { SigningKeyView } from '../token/keys/signing-keys.service';
+import { KeysAdmin, KeysListing, SigningKeyView } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 
 /**

@@ -1,6 +1,5 @@
 import { BadRequestException, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
-import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
-import { FamilyView, RevokeResult, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
+import { CONTROL_CHARACTERS, FamilyView, RevokeResult, TokenFamiliesAdmin } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 
 /**

@@ -1,7 +1,7 @@
 import { INestApplication, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SECURITY_HEADERS } from '../common/security-headers';
+import { SECURITY_HEADERS } from 'nest-oauth-server';
 import { metricsConfig, MetricsConfig } from '../config/metrics.config';
 import { applyHttpServerLimits } from '../lifecycle/http-server-limits';
 import { MetricsAccess } from './metrics-access';

@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClientsRepository } from '../clients/clients.repository';
-import { Scope } from '../common/scope';
-import { OAuthError } from '../oauth/oauth-error';
-import { TokenFamiliesService } from '../token/refresh-tokens/token-families.service';
-import type { TokenResponse } from '../token/token-response';
+import { ClientsRepository, OAuthError, Scope, TokenFamiliesService, type TokenResponse } from 'nest-oauth-server';
 
 /**
  * Starts a grant for a user a trusted first-party service has already authenticated, with the

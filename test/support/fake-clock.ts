@@ -1,4 +1,4 @@
-import { Clock } from '../../src/common/clock';
+import { Clock } from 'nest-oauth-server';
 
 /** A clock the test moves by hand, so lifetimes are tested without sleeping. */
 export class FakeClock extends Clock {

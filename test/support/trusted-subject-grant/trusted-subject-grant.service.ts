@@ -1,11 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientEntity } from '../../../src/clients/client.entity';
-import { Scope } from '../../../src/common/scope';
-import { OAuthError } from '../../../src/oauth/oauth-error';
-import type { OAuthParams } from '../../../src/oauth/oauth-params';
-import { GrantHandler, GrantType } from '../../../src/token/grants/grant-handler';
-import { TokenFamiliesService } from '../../../src/token/refresh-tokens/token-families.service';
-import type { TokenResponse } from '../../../src/token/token-response';
+import { type ClientEntity, GrantHandler, GrantType, OAuthError, type OAuthParams, Scope, TokenFamiliesService, type TokenResponse } from 'nest-oauth-server';
 
 export const TRUSTED_SUBJECT_GRANT = 'urn:example:params:oauth:grant-type:trusted-subject';
 

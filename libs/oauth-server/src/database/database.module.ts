@@ -1,0 +1,47 @@
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { OAUTH_SERVER_DATA_SOURCE } from './data-source-name';
+import { DatabaseAvailability } from './database-availability';
+import { buildDataSourceOptions } from './database-options';
+import { DatabaseService } from './database.service';
+import { requestSignalMiddleware } from './request-signal';
+import { openForService } from './run-migrations';
+
+const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|too many clients/;
+
+function isConnectionError(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return CONNECTION_ERRORS.test(text) || (error instanceof AggregateError && error.errors.some(isConnectionError));
+}
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      name: OAUTH_SERVER_DATA_SOURCE,
+      inject: [databaseConfig.KEY],
+      // SQLite: a file that cannot be opened will not open on the next try either, so fail at once
+      // in one line. PostgreSQL may be starting beside us: only an unreachable server is worth
+      // waiting for (a failed migration or a missing schema fails the boot at once); each retry is
+      // one log line (main.ts's logger).
+      useFactory: (config: DatabaseConfig) => ({
+        ...buildDataSourceOptions(config),
+        ...(config.url.startsWith('sqlite:')
+          ? { retryAttempts: 0 }
+          : { retryAttempts: config.connectRetries, retryDelay: config.connectRetryDelayMs, toRetry: isConnectionError }),
+        // openForService initializes the DataSource itself (or hands it back unopened, see there).
+        manualInitialization: true,
+      }),
+      dataSourceFactory: (options) => openForService(options!),
+    }),
+  ],
+  providers: [DatabaseService, DatabaseAvailability],
+  exports: [DatabaseService, DatabaseAvailability],
+})
+export class DatabaseModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Database work of a request is refused before COMMIT once its client has gone (UnitOfWork).
+    consumer.apply(requestSignalMiddleware).forRoutes('*');
+  }
+}
