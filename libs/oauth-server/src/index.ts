@@ -6,6 +6,7 @@
 // The module and its options.
 export { OAuthServerModule } from './oauth-server.module';
 export { OAUTH_SERVER_OPTIONS } from './options/oauth-server.module-definition';
+export type { OAuthServerModuleAsyncOptions, OAuthServerModuleExtras } from './options/oauth-server.module-definition';
 export type { OAuthServerOptions } from './options/oauth-server.options';
 export { ConfigurationError } from './config/configuration-error';
 export { OAUTH_SERVER_DATA_SOURCE } from './database/data-source-name';

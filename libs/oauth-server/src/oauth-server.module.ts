@@ -14,7 +14,7 @@ import { runtimeConfig } from './config/runtime.config';
 import { RESOLVED_OPTIONS } from './config/settings';
 import { tokenConfig } from './config/token.config';
 import { CorsModule } from './cors/cors.module';
-import { DatabaseModule } from './database/database.module';
+import { dataSourceModule, DatabaseModule } from './database/database.module';
 import { DiscoveryMetadataModule } from './discovery/discovery.module';
 import { EventsModule } from './events/events.module';
 import { IntrospectionModule } from './introspection/introspection.module';
@@ -24,7 +24,8 @@ import { ReplayModule } from './replay/replay.module';
 import { RetentionModule } from './retention/retention.module';
 import { RevocationModule } from './revocation/revocation.module';
 import { TokenModule } from './token/token.module';
-import { ConfigurableOAuthServerModule, OAUTH_SERVER_OPTIONS } from './options/oauth-server.module-definition';
+import { ConfigurationError } from './config/configuration-error';
+import { ConfigurableOAuthServerModule, OAUTH_SERVER_OPTIONS, OAuthServerModuleAsyncOptions } from './options/oauth-server.module-definition';
 import type { OAuthServerOptions } from './options/oauth-server.options';
 import { resolveOptions } from './options/resolve-options';
 
@@ -61,17 +62,25 @@ class OAuthServerOptionsModule {}
 @Module({})
 export class OAuthServerModule extends ConfigurableOAuthServerModule {
   static override forRoot(options: OAuthServerOptions): DynamicModule {
-    return withFeatures(super.forRoot(options));
+    return withFeatures(super.forRoot(options), options.database?.dataSourceName);
   }
 
-  static override forRootAsync(options: Parameters<typeof ConfigurableOAuthServerModule.forRootAsync>[0]): DynamicModule {
-    return withFeatures(super.forRootAsync(options));
+  /** `dataSourceName` here, not in the factory's result: which DataSource to use shapes the module graph. */
+  static override forRootAsync(options: OAuthServerModuleAsyncOptions): DynamicModule {
+    return withFeatures(super.forRootAsync(options), options.dataSourceName);
   }
 }
 
 /** The builder's module (the options provider, the host's imports) becomes the global options module. */
-function withFeatures(built: DynamicModule): DynamicModule {
-  const resolved: Provider = { provide: RESOLVED_OPTIONS, inject: [OAUTH_SERVER_OPTIONS], useFactory: resolveOptions };
+function withFeatures(built: DynamicModule, dataSourceName: string | undefined): DynamicModule {
+  const resolve = (options: OAuthServerOptions) => {
+    const resolved = resolveOptions(options);
+    if (resolved.database.dataSourceName !== dataSourceName) {
+      throw new ConfigurationError('database.dataSourceName of forRootAsync options must also be given as forRootAsync({ dataSourceName })');
+    }
+    return resolved;
+  };
+  const resolved: Provider = { provide: RESOLVED_OPTIONS, inject: [OAUTH_SERVER_OPTIONS], useFactory: resolve };
   const options: DynamicModule = {
     module: OAuthServerOptionsModule,
     global: true,
@@ -79,5 +88,5 @@ function withFeatures(built: DynamicModule): DynamicModule {
     providers: [...(built.providers ?? []), resolved, ...SETTINGS.map((namespace) => namespace.provider)],
     exports: [OAUTH_SERVER_OPTIONS, RESOLVED_OPTIONS, ...SETTINGS.map((namespace) => namespace.KEY)],
   };
-  return { module: OAuthServerModule, imports: [options, ...FEATURES], exports: FEATURES };
+  return { module: OAuthServerModule, imports: [options, dataSourceModule(dataSourceName), ...FEATURES], exports: FEATURES };
 }

@@ -4,7 +4,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClientsService, ConfigurationError, OAUTH_SERVER_DATA_SOURCE, OAuthServerModule, type OAuthServerOptions } from 'nest-oauth-server';
+import { ClientsService, ConfigurationError, OAUTH_SERVER_DATA_SOURCE, OAUTH_SERVER_ENTITIES, OAUTH_SERVER_MIGRATIONS, OAuthServerModule, type OAuthServerOptions } from 'nest-oauth-server';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -74,6 +74,28 @@ describe('OAuthServerModule', () => {
     ]);
     const metadata = await request(target.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200);
     expect(metadata.body.token_endpoint).toBe('https://async.example/oauth/token');
+  });
+
+  describe('database.dataSourceName: the host DataSource of that name', () => {
+    const hostDataSource = () =>
+      TypeOrmModule.forRoot({ name: 'hostDb', type: 'sqlite', database: join(dir, 'host.sqlite'), entities: OAUTH_SERVER_ENTITIES, migrations: OAUTH_SERVER_MIGRATIONS, migrationsRun: true });
+
+    it('forRoot: the library stores in it and opens none of its own', async () => {
+      const target = await boot([hostDataSource(), OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: { dataSourceName: 'hostDb' } })]);
+      await (await clientCredentials(target))().expect(200);
+      const host = target.get<DataSource>(getDataSourceToken('hostDb'));
+      expect(target.get(getDataSourceToken(OAUTH_SERVER_DATA_SOURCE))).toBe(host);
+      expect(await host.query('SELECT name FROM oauth_clients')).toEqual([{ name: 'host client' }]);
+    });
+
+    it('forRootAsync: named where the module graph is built, and the factory may not name another', async () => {
+      const target = await boot([hostDataSource(), OAuthServerModule.forRootAsync({ dataSourceName: 'hostDb', useFactory: () => ({ issuer: 'https://auth.example', database: { dataSourceName: 'hostDb' } }) })]);
+      await (await clientCredentials(target))().expect(200);
+      await app!.close();
+      app = undefined;
+      const mismatch = Test.createTestingModule({ imports: [OAuthServerModule.forRootAsync({ useFactory: () => ({ issuer: 'https://auth.example', database: { ...database(), dataSourceName: 'hostDb' } }) })] }).compile();
+      await expect(mismatch).rejects.toBeInstanceOf(ConfigurationError);
+    });
   });
 
   it('rate limits are off unless configured, and on when given', async () => {
