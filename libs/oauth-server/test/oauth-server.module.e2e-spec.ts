@@ -98,6 +98,15 @@ describe('OAuthServerModule', () => {
     });
   });
 
+  it('a built-in grant turned off is unsupported_grant_type and not advertised', async () => {
+    const target = await boot([OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: database(), grants: { clientCredentials: false } })]);
+    const refused = await (await clientCredentials(target))().expect(400);
+    expect(refused.body.error).toBe('unsupported_grant_type');
+    const metadata = await request(target.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200);
+    expect(metadata.body.grant_types_supported).toContain('refresh_token');
+    expect(metadata.body.grant_types_supported).not.toContain('client_credentials');
+  });
+
   it('rate limits are off unless configured, and on when given', async () => {
     const off = await boot([OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: database() })]);
     const sendOff = await clientCredentials(off);

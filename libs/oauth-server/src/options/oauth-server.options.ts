@@ -23,7 +23,7 @@ export interface OAuthServerOptions {
     /** Retries one rotation's window answers; default 3. */
     retryLimit?: number;
   };
-  /** Built-in grants; all on by default. TODO(extension-api): honoured by the grant registry. */
+  /** Built-in grants; all on by default. One turned off is `unsupported_grant_type` and not advertised. */
   grants?: { refreshToken?: boolean; clientCredentials?: boolean; authorizationCode?: boolean };
   /**
    * The authorization code flow. `loginUrl`: where /oauth/authorize sends the browser with

@@ -1,5 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { grantsConfig, GrantsConfig } from '../../config/grants.config';
 import { OAuthError } from '../../oauth/oauth-error';
 import { GrantHandler, GrantType } from './grant-handler';
 
@@ -8,12 +9,21 @@ import { GrantHandler, GrantType } from './grant-handler';
 export class GrantHandlerRegistry implements OnModuleInit {
   private readonly handlers = new Map<string, GrantHandler>();
 
-  constructor(private readonly discovery: DiscoveryService) {}
+  /** Built-in grants a host turned off (`grants` option): not registered, so not advertised either. */
+  private readonly disabled: Set<string>;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    @Inject(grantsConfig.KEY) grants: GrantsConfig,
+  ) {
+    const builtIn = { refresh_token: grants.refreshToken, client_credentials: grants.clientCredentials, authorization_code: grants.authorizationCode };
+    this.disabled = new Set(Object.entries(builtIn).flatMap(([name, on]) => (on ? [] : [name])));
+  }
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders({ metadataKey: GrantType.KEY })) {
       const grantType = this.discovery.getMetadataByDecorator(GrantType, wrapper);
-      if (!grantType || !wrapper.instance) continue;
+      if (!grantType || !wrapper.instance || this.disabled.has(grantType)) continue;
       if (this.handlers.has(grantType)) throw new Error(`Two handlers for grant type "${grantType}"`);
       this.handlers.set(grantType, wrapper.instance as GrantHandler);
     }
