@@ -17,7 +17,7 @@ export class GrantHandlerRegistry implements OnModuleInit {
     @Inject(grantsConfig.KEY) grants: GrantsConfig,
   ) {
     const builtIn = { refresh_token: grants.refreshToken, client_credentials: grants.clientCredentials, authorization_code: grants.authorizationCode };
-    this.disabled = new Set(Object.entries(builtIn).flatMap(([name, on]) => (on ? [] : [name])));
+    this.disabled = new Set(Object.entries(builtIn).flatMap(([name, on]) => (on === false ? [name] : [])));
   }
 
   onModuleInit(): void {
