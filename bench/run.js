@@ -1,6 +1,7 @@
 'use strict';
-// `npm run bench`: the production build against the floor server, alternating rounds, then the
-// service again with many live families in the database. See docs/readme/issue-6.md.
+// `npm run bench`: the production build against the floor server (better-sqlite3, group commit:
+// bench/floor-server.js), alternating rounds, then the service again with many live families in the
+// database. See docs/performance.md.
 const { spawn, execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -110,7 +111,7 @@ async function templateWithFillers(base, count) {
   return { file: `${stem}.sqlite`, client: base.client, cached: false };
 }
 
-function waitForHttp(port, child, deadline = Date.now() + 20_000) {
+function waitForHttp(port, child, deadline = Date.now() + 60_000) {
   return new Promise((resolve, reject) => {
     const attempt = () => {
       if (child.exitCode !== null) return reject(new Error(`server exited with ${child.exitCode}`));
@@ -256,7 +257,9 @@ async function main() {
       }
       const service = summarize(runs.filter((r) => r.scenario === name && r.server === 'service'));
       const floor = scenario.floor && !config.skipFloor ? summarize(runs.filter((r) => r.scenario === name && r.server === 'floor')) : null;
-      Object.assign(summary[name], { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null });
+      // Throughput as a share of the floor's (higher is better), p99 as a multiple of the floor's (lower is better).
+      const p99Ratio = floor && floor.p99 > 0 ? Number((service.p99 / floor.p99).toFixed(2)) : null;
+      Object.assign(summary[name], { service, floor, ratio: floor ? Number((service.rps / floor.rps).toFixed(3)) : null, p99Ratio });
     }
     // DPoP's cost: its refresh throughput as a share of plain refresh, both measured in this run.
     if (summary.refresh_token_dpop && summary.refresh_token) {
@@ -299,7 +302,7 @@ function printSummary(summary) {
     if (name === 'scale') continue;
     const how = s.rounds === 1 ? `1 run, ${s.warmup}+${s.duration} s` : `median of ${s.rounds}, ${s.warmup}+${s.duration} s`;
     lines.push(line(`${name} service (${how})`, s.service));
-    if (s.floor) lines.push(line(`${name} floor (${how})`, s.floor), `| ${name} service/floor | ${s.ratio} | | | | |`);
+    if (s.floor) lines.push(line(`${name} floor (${how})`, s.floor), `| ${name} service/floor | ${s.ratio} | | ${s.p99Ratio} | | |`);
     if (s.ratioToRefresh !== undefined) lines.push(`| ${name} / refresh_token | ${s.ratioToRefresh} | | | | |`);
   }
   for (const s of summary.scale ?? []) lines.push(line(`refresh_token +${s.families} families`, s) + ` change ${(s.change * 100).toFixed(1)} %`);

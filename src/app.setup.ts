@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { answerHttpClientErrors, securityHeaders } from 'nest-oauth-server';
+import { answerHttpClientErrors, OAuthExceptionFilter, securityHeaders } from 'nest-oauth-server';
 import { appConfig, AppConfig } from './config/app.config';
 import { applyHttpServerLimits } from './lifecycle/http-server-limits';
 
@@ -18,6 +18,9 @@ export function configureApp(app: INestApplication): INestApplication {
   strictRouting(express);
   // Before every route and middleware, so that 404s and errors carry them too.
   express.use(securityHeaders);
+  // Service policy: every answer of this service is JSON in the RFC 6749 §5.2 shape, 404s and
+  // errors outside the OAuth routes included (the library binds the filter only to its own routes).
+  app.useGlobalFilters(app.get(OAuthExceptionFilter));
   const config = app.get<AppConfig>(appConfig.KEY);
   // Which proxies may tell us the client's address (per-IP rate limits, logs): TRUST_PROXY.
   express.set('trust proxy', config.trustProxy);

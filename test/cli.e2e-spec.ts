@@ -26,7 +26,9 @@ describe('admin CLI (npm run --silent cli -- <command>)', () => {
   beforeAll(async () => {
     buildDist();
     database = await createTestDatabase();
-    t = await TestApp.create({ database, env: { ISSUER } });
+    // The CLI writes from its own process: staleness 0 makes its changes visible to the very next
+    // request of this app (the default bound is CLIENT_CACHE_MAX_STALENESS_MS = 1000).
+    t = await TestApp.create({ database, env: { ISSUER, CLIENT_CACHE_MAX_STALENESS_MS: '0' } });
   });
   afterAll(async () => {
     await t.close();

@@ -90,3 +90,25 @@ describe('JWKS_MAX_AGE', () => {
     }
   });
 });
+
+describe('an issuer with a path, the service published under it by a proxy (RFC 8414 §3.1)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.create({ env: { ISSUER: 'https://auth.example.com/tenant' } });
+  });
+  afterAll(() => t.close());
+
+  it('advertises the issuer + the route, and also serves the document at the well-known URI followed by the path', async () => {
+    const metadata = (await t.http().get('/.well-known/oauth-authorization-server').expect(200)).body;
+    expect(metadata).toMatchObject({
+      issuer: 'https://auth.example.com/tenant',
+      token_endpoint: 'https://auth.example.com/tenant/oauth/token',
+      jwks_uri: 'https://auth.example.com/tenant/.well-known/jwks.json',
+    });
+    const alias = await t.http().get('/.well-known/oauth-authorization-server/tenant').expect(200);
+    expect(alias.body).toEqual(metadata);
+    expect(alias.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    // Only the issuer's own path: the service is strict about every other spelling.
+    await t.http().get('/.well-known/oauth-authorization-server/other').expect(404);
+  });
+});

@@ -8,7 +8,11 @@ const b64url = (value) => Buffer.from(value).toString('base64url');
 
 /** The service's live ES256 signing key, as stored in `signing_keys`. */
 async function loadSigningKey(db) {
-  const row = await sqlite.get(db, "SELECT kid, private_key FROM signing_keys WHERE alg = 'ES256' AND retired_at IS NULL ORDER BY created_at, kid");
+  return keyFromRow(await sqlite.get(db, "SELECT kid, private_key FROM signing_keys WHERE alg = 'ES256' AND retired_at IS NULL ORDER BY created_at, kid"));
+}
+
+/** A `signing_keys` row (kid, private_key PEM) as the key object signJwt and verifiedPayload take. */
+function keyFromRow(row) {
   const privateKey = createPrivateKey(row.private_key);
   return { kid: row.kid, privateKey, publicKey: createPublicKey(privateKey), header: b64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: row.kid })) };
 }
@@ -39,4 +43,4 @@ function verifiedPayload(key, token) {
   }
 }
 
-module.exports = { loadSigningKey, accessTokenClaims, signJwt, verifiedPayload };
+module.exports = { loadSigningKey, keyFromRow, accessTokenClaims, signJwt, verifiedPayload };

@@ -1,5 +1,5 @@
-import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { changesFromJson, ClientAdminError, ClientFieldError, ClientNotFoundError, ClientView, CONTROL_CHARACTERS, OAuthError } from 'nest-oauth-server';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { changesFromJson, ClientAdminError, ClientFieldError, ClientNotFoundError, ClientView, CONTROL_CHARACTERS, NoStore, OAuthError } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 import { ClientLifecycleService } from './client-lifecycle.service';
 
@@ -19,40 +19,40 @@ export class ClientsController {
   constructor(private readonly lifecycle: ClientLifecycleService) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   list(): Promise<ClientView[]> {
     return this.lifecycle.list();
   }
 
   @Get(':id')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   show(@Param('id') clientId: string): Promise<ClientView> {
     return adminErrors(() => this.lifecycle.show(checkedId(clientId)));
   }
 
   @Patch(':id')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   update(@Param('id') clientId: string, @Body() body: unknown): Promise<ClientView> {
     return adminErrors(() => this.lifecycle.update(checkedId(clientId), changesFromJson(body)));
   }
 
   @Post(':id/disable')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   disable(@Param('id') clientId: string) {
     return adminErrors(() => this.lifecycle.disable(checkedId(clientId)));
   }
 
   @Post(':id/enable')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   enable(@Param('id') clientId: string) {
     return adminErrors(() => this.lifecycle.enable(checkedId(clientId)));
   }
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   rotateSecret(@Param('id') clientId: string, @Body() body: unknown) {
     const keepOldFor = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).keep_old_for : undefined;
     if (keepOldFor !== undefined && !Number.isInteger(keepOldFor)) throw OAuthError.invalidRequest('keep_old_for must be an integer number of seconds');
@@ -61,7 +61,7 @@ export class ClientsController {
 
   @Delete(':id')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   delete(@Param('id') clientId: string) {
     return adminErrors(() => this.lifecycle.delete(checkedId(clientId)));
   }

@@ -1,5 +1,5 @@
-import { Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { KeysAdmin, KeysListing, SigningKeyView } from 'nest-oauth-server';
+import { Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { KeysAdmin, KeysListing, NoStore, SigningKeyView } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 
 /**
@@ -13,20 +13,20 @@ export class SigningKeysController {
   constructor(private readonly keys: KeysAdmin) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   list(): Promise<KeysListing> {
     return this.keys.list();
   }
 
   @Post('rotate')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(201)
   rotate(): Promise<SigningKeyView> {
     return this.keys.rotate();
   }
 
   @Post(':kid/retire')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(200)
   async retire(@Param('kid') kid: string): Promise<NonNullable<Awaited<ReturnType<KeysAdmin['retire']>>>> {
     // A kid is a base64url JWK thumbprint (RFC 7638); anything else cannot name a key.

@@ -1,5 +1,5 @@
-import { BadRequestException, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
-import { CONTROL_CHARACTERS, FamilyView, RevokeResult, TokenFamiliesAdmin } from 'nest-oauth-server';
+import { BadRequestException, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { CONTROL_CHARACTERS, FamilyView, NoStore, RevokeResult, TokenFamiliesAdmin } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 
 /**
@@ -13,7 +13,7 @@ export class TokenFamiliesController {
   constructor(private readonly families: TokenFamiliesAdmin) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   list(@Query('subject') subject?: unknown): Promise<FamilyView[]> {
     assertNoControlCharacters({ subject });
     if (!isText(subject)) throw new BadRequestException('subject is required');
@@ -21,7 +21,7 @@ export class TokenFamiliesController {
   }
 
   @Delete()
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(200)
   revokeMany(@Query('subject') subject?: unknown, @Query('client_id') clientId?: unknown): Promise<RevokeResult> {
     assertNoControlCharacters({ subject, client_id: clientId });
@@ -31,7 +31,7 @@ export class TokenFamiliesController {
   }
 
   @Delete(':id')
-  @Header('Cache-Control', 'no-store')
+  @NoStore()
   @HttpCode(200)
   revokeOne(@Param('id') familyId: string): Promise<RevokeResult> {
     assertNoControlCharacters({ id: familyId });

@@ -142,6 +142,13 @@ export class Environment {
   @IsIn(['FULL', 'NORMAL'])
   SQLITE_SYNCHRONOUS: 'FULL' | 'NORMAL' = 'FULL';
 
+  /**
+   * Milliseconds a kept client row may lag a write made elsewhere (another instance, the CLI);
+   * writes through this instance are seen at once. 0: one version read before every lookup.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  CLIENT_CACHE_MAX_STALENESS_MS = 1000;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 

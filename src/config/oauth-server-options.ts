@@ -26,6 +26,7 @@ export function oauthServerOptions(env: Environment, source: NodeJS.ProcessEnv =
       sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
       connectRetries: env.DATABASE_CONNECT_RETRIES,
       connectRetryDelayMs: env.DATABASE_CONNECT_RETRY_DELAY_MS,
+      clientCacheMaxStalenessMs: env.CLIENT_CACHE_MAX_STALENESS_MS,
     },
     // On by default in the service (RATE_LIMIT_ENABLED), off by default in the library.
     rateLimit:

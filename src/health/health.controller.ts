@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { DatabaseHealthIndicator } from './database.health';
+import { setNoStore } from 'nest-oauth-server';
 
 /**
  * Liveness says the process serves HTTP at all (restart it when not); readiness says it can do its
@@ -26,7 +27,7 @@ export class HealthController {
 
   /** terminus throws a 503 HttpException on failure; answered here, not by the OAuth error filter. */
   private async answer(res: Response, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
-    res.setHeader('Cache-Control', 'no-store');
+    setNoStore(res);
     try {
       return await this.health.check(checks);
     } catch (error) {

@@ -6,6 +6,7 @@ import { metricsConfig, MetricsConfig } from '../config/metrics.config';
 import { applyHttpServerLimits } from '../lifecycle/http-server-limits';
 import { MetricsAccess } from './metrics-access';
 import { MetricsService } from './metrics.service';
+import { NO_STORE_HEADERS } from 'nest-oauth-server';
 
 /** A scraper needs a few connections and quick answers; nothing else talks to this listener. */
 const LISTENER_LIMITS = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 32 };
@@ -90,7 +91,7 @@ export class MetricsListener implements OnModuleDestroy {
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, headOnly = false): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'Content-Type': contentType, ...NO_STORE_HEADERS, 'Content-Length': Buffer.byteLength(body) });
   res.end(headOnly ? undefined : body);
 }
 

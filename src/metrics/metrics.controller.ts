@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { metricsConfig, MetricsConfig } from '../config/metrics.config';
 import { MetricsAccess } from './metrics-access';
 import { MetricsService } from './metrics.service';
+import { setNoStore } from 'nest-oauth-server';
 
 /**
  * /metrics on the public port: only when METRICS_TOKEN is set and METRICS_PORT is not, and only
@@ -23,7 +24,7 @@ export class MetricsController {
   @Get()
   async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (!this.config.onPublicPort) throw new NotFoundException(`Cannot GET ${req.path}`);
-    res.setHeader('Cache-Control', 'no-store');
+    setNoStore(res);
     if (!this.access.allows(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', MetricsAccess.challenge);
       throw new UnauthorizedException('A valid METRICS_TOKEN bearer token is required');

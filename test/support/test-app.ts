@@ -5,7 +5,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { ClientsRepository, ClientsService, Clock, CreateClientInput, OAUTH_SERVER_DATA_SOURCE, TokenFamiliesService, type TokenResponse } from 'nest-oauth-server';
+import { ClientsService, Clock, CreateClientInput, OAUTH_SERVER_DATA_SOURCE, RefreshTokenFamilies, type TokenResponse } from 'nest-oauth-server';
 import { FakeClock } from './fake-clock';
 import { postAs } from './oauth-requests';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -93,10 +93,9 @@ export class TestApp {
     return { clientId: view.client_id, clientSecret: view.client_secret };
   }
 
-  /** Starts a family the way `tokens:issue` does. */
-  async issueTokens(client: TestClient, subject = 'alice', scope = 'read write'): Promise<TokenResponse> {
-    const entity = await this.get(ClientsRepository).findById(client.clientId);
-    return this.get(TokenFamiliesService).startFamily(entity!, subject, scope);
+  /** Starts a family the way `tokens:issue` does (the one eligibility and scope policy). */
+  issueTokens(client: TestClient, subject = 'alice', scope = 'read write'): Promise<TokenResponse> {
+    return this.get(RefreshTokenFamilies).start({ client: client.clientId, subject, scope, grantType: 'bootstrap' });
   }
 
   /** POST /oauth/token with Basic credentials (or none for a public client). */

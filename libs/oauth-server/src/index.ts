@@ -23,11 +23,19 @@ export { AccessTokenClaimsOf, RequireAccessToken, ResourceServerModule } from '.
 export type { AccessTokenClaims } from './resource-server/index';
 export { GrantType } from './token/grants/grant-handler';
 export type { GrantHandler } from './token/grants/grant-handler';
-export { TokenFamiliesService } from './token/refresh-tokens/token-families.service';
 export type { TokenResponse } from './token/token-response';
-// TODO(exports): extension-api adds TokenRequestContext, TokenEndpointResponse, OAuthClient,
-// RefreshTokenFamilies, AccessTokens, ACCESS_TOKEN_CLAIMS_CUSTOMIZER, AccessTokenClaimsCustomizer,
-// resolveRequestedScope and LoginInteractions; storage-uow adds UnitOfWork.
+export type { TokenRequestContext } from './token/grants/grant-handler';
+export type { TokenEndpointResponse } from './token/token-response';
+export { OAuthClient } from './clients/oauth-client';
+export { RefreshTokenFamilies } from './token/refresh-tokens/refresh-token-families.service';
+export { AccessTokens } from './token/access-tokens.service';
+export { ACCESS_TOKEN_CLAIMS_CUSTOMIZER } from './token/access-token-claims';
+// The resource server's AccessTokenClaims (verified claims) keeps its name; the customizer's claim set is this one.
+export type { AccessTokenClaims as CustomAccessTokenClaims, AccessTokenClaimsContext, AccessTokenClaimsCustomizer } from './token/access-token-claims';
+export { LoginInteractions } from './authorize/login-interactions.service';
+export { Transactions } from './database/transactions.service';
+export { RefreshTokenStore } from './token/refresh-tokens/refresh-token.store';
+export { hasControlCharacters } from './common/control-characters';
 
 /**
  * For the standalone service of this repository (admin API, CLI, microservice transport, health,
@@ -75,6 +83,12 @@ export type { SigningKeyView } from './token/keys/signing-keys.service';
 export { TokenFamiliesAdmin } from './token/refresh-tokens/token-families-admin.service';
 export type { FamilyView, RevokeResult, RevokeSelector } from './token/refresh-tokens/token-families-admin.service';
 export { TokenModule } from './token/token.module';
+
+export { DatabaseUnavailableError } from './database/database-unavailable';
+export { NO_STORE_HEADERS, NoStore, setNoStore } from './oauth/no-store';
+export { OAuthExceptionFilter } from './oauth/oauth-exception.filter';
+export { OAuthRoutes } from './oauth/oauth-routes.decorator';
+export { hasBody, JSON_BODY, rawBody } from './oauth/request-body';
 
 /**
  * @internal Pinned by the standalone service's own test suite (entities, timings, stores); not a

@@ -1,14 +1,16 @@
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { hasControlCharacters } from 'nest-oauth-server';
 
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+const NoControlCharacters = (field: string) =>
+  ValidateBy({ name: 'noControlCharacters', validator: { validate: (value) => typeof value === 'string' && !hasControlCharacters(value), defaultMessage: () => `${field} must not contain control characters` } });
 
 /** `oauth.issue`: a first-party login service asks for the first token pair of a new grant. */
 export class IssueMessageDto {
   // A NUL must not reach PostgreSQL, which refuses it in the client lookup (a server_error).
-  @IsString() @IsNotEmpty() @MaxLength(64) @Matches(NO_CONTROL_CHARACTERS, { message: 'client_id must not contain control characters' })
+  @IsString() @IsNotEmpty() @MaxLength(64) @NoControlCharacters('client_id')
   client_id: string;
 
-  @IsString() @IsNotEmpty() @MaxLength(255) @Matches(NO_CONTROL_CHARACTERS, { message: 'subject must not contain control characters' })
+  @IsString() @IsNotEmpty() @MaxLength(255) @NoControlCharacters('subject')
   subject: string;
 
   @IsOptional() @IsString() @MaxLength(1000)

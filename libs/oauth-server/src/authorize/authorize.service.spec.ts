@@ -30,15 +30,18 @@ describe('AuthorizeService: input with control characters never reaches the data
   beforeEach(() => {
     findById = jest.fn(async (id: string) => (id === client.clientId ? client : null));
     insert = jest.fn(async () => undefined);
-    service = new AuthorizeService(
+    service = authorizeService('https://as.example', 'https://login.example/login');
+  });
+
+  const authorizeService = (issuer: string, loginUrl: string) =>
+    new AuthorizeService(
       { findById } as unknown as ClientsRepository,
       { insert } as unknown as LoginRequestsRepository,
       {} as PushedAuthorizationRequestsRepository,
       { now: () => 0 } as Clock,
-      { issuer: 'https://as.example' } as AppConfig,
-      { loginUrl: 'https://login.example/login', loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,
+      { issuer } as AppConfig,
+      { loginUrl, loginRequestTtl: 600, authorizationCodeTtl: 60 } as AuthorizationConfig,
     );
-  });
 
   const query = (extra: Record<string, string>) =>
     new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: REDIRECT_URI, code_challenge: CHALLENGE, code_challenge_method: 'S256', ...extra });
@@ -60,5 +63,17 @@ describe('AuthorizeService: input with control characters never reaches the data
     const outcome = (await service.authorize(query({ state: 'xyz é' }))) as { redirectTo: string };
     expect(outcome.redirectTo).toMatch(/^https:\/\/login\.example\/login\?login_challenge=/);
     expect(insert).toHaveBeenCalledWith(expect.objectContaining({ state: 'xyz é' }), 0);
+  });
+
+  it("a path-only login URL is the host's own page on the issuer's origin", async () => {
+    const hosted = authorizeService('https://as.example/tenant', '/login');
+    const outcome = (await hosted.authorize(query({ state: 's' }))) as { redirectTo: string };
+    expect(outcome.redirectTo).toMatch(/^https:\/\/as\.example\/login\?login_challenge=/);
+  });
+
+  it('no scope requested of a client registered with none → an empty grant, never more (RFC 6749 §3.3)', async () => {
+    findById.mockResolvedValue(Object.assign(new ClientEntity(), { ...client, scope: '' }));
+    await service.authorize(query({ state: 's' }));
+    expect(insert).toHaveBeenCalledWith(expect.objectContaining({ scope: '' }), 0);
   });
 });

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ClientEntity } from '../clients/client.entity';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
-import { Scope } from '../common/scope';
+import { resolveRequestedScope } from '../common/scope';
 import { RANDOM_TOKEN_SHAPE, randomToken, sha256Hex } from '../common/secure-random';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
@@ -12,7 +12,7 @@ import { CONTROL_CHARACTERS, OAuthParams } from '../oauth/oauth-params';
 import { S256_CHALLENGE_SHAPE } from '../oauth/pkce';
 import { authorizationResponseUrl } from './authorization-response';
 import { LoginRequestEntity } from './login-request.entity';
-import { LoginRequestsRepository } from './login-requests.repository';
+import { LoginRequestStore } from './login-request.store';
 import { PushedAuthorizationRequestEntity } from './pushed-authorization-request.entity';
 import { PushedAuthorizationRequestsRepository } from './pushed-authorization-requests.repository';
 
@@ -86,8 +86,8 @@ class RedirectableError {
 @Injectable()
 export class AuthorizeService {
   constructor(
-    private readonly clients: ClientsRepository,
-    private readonly loginRequests: LoginRequestsRepository,
+    private readonly clients: ClientStore,
+    private readonly loginRequests: LoginRequestStore,
     private readonly pushedRequests: PushedAuthorizationRequestsRepository,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
@@ -135,7 +135,8 @@ export class AuthorizeService {
         throw new RedirectableError('invalid_request', 'parRequired');
       }
       const challenge = await this.createLoginRequest(validate(query, client, state), client, redirectUri, state);
-      const loginUrl = new URL(this.config.loginUrl!);
+      // A path-only login URL is the host's own page, on the issuer's origin.
+      const loginUrl = new URL(this.config.loginUrl!, this.app.issuer);
       loginUrl.searchParams.set('login_challenge', challenge);
       return { redirectTo: loginUrl.toString() };
     } catch (error) {
@@ -265,15 +266,15 @@ function dpopJkt(query: URLSearchParams): string | null {
   return jkt;
 }
 
-/** RFC 6749 §3.3: within the client's registered scope; omitted means that whole scope. */
+/** The one scope policy (RFC 6749 §3.3), its refusals as the fixed texts of the error redirect. */
 function requestedScope(requested: string | null, clientScope: string): string {
-  if (requested === null || requested === '') return Scope.parse(clientScope).toString();
-  const scope = Scope.parseStrict(requested);
-  if (scope === null) throw new RedirectableError('invalid_scope', 'malformedScope');
-  if (!scope.isSubsetOf(Scope.parse(clientScope))) {
-    throw new RedirectableError('invalid_scope', 'excessScope');
+  try {
+    return resolveRequestedScope(requested ?? undefined, clientScope);
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    const key = (Object.keys(AUTHORIZE_ERROR_DESCRIPTIONS) as Description[]).find((name) => AUTHORIZE_ERROR_DESCRIPTIONS[name] === error.description);
+    throw new RedirectableError('invalid_scope', key ?? 'malformedScope');
   }
-  return scope.toString();
 }
 
 function single(query: URLSearchParams, name: string): string | undefined {

@@ -3,15 +3,18 @@ import { DatabaseService } from '../database/database.service';
 import { AuthorizationCodeEntity } from '../token/grants/authorization-code/authorization-code.entity';
 import { EXPIRY_GRACE_MS } from '../retention/retention.service';
 import { LoginRequestEntity } from './login-request.entity';
+import { LoginRequestStore } from './login-request.store';
 import { RECLAIMED_PER_INSERT, reclaimExpired } from '../database/reclaim-expired';
 
 // Re-exported: the bound on stored login requests is pinned by test/login-request-storage.e2e-spec.ts.
 export { RECLAIMED_PER_INSERT };
 
-/** Storage of pending login requests; only hashes of login challenges ever reach it. */
+/** The TypeORM adapter of LoginRequestStore. */
 @Injectable()
-export class LoginRequestsRepository {
-  constructor(private readonly database: DatabaseService) {}
+export class LoginRequestsRepository extends LoginRequestStore {
+  constructor(private readonly database: DatabaseService) {
+    super();
+  }
 
   /**
    * Stores a new login request and, in the same transaction, deletes up to RECLAIMED_PER_INSERT

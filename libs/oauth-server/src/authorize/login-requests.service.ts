@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
-import { Scope } from '../common/scope';
+import { hasControlCharacters } from '../common/control-characters';
+import { resolveRequestedScope } from '../common/scope';
 import { RANDOM_TOKEN_SHAPE, sha256Hex } from '../common/secure-random';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
@@ -9,7 +10,7 @@ import { OAuthError } from '../oauth/oauth-error';
 import { mintAuthorizationCode } from '../token/grants/authorization-code/authorization-code-factory';
 import { authorizationResponseUrl } from './authorization-response';
 import { LoginRequestEntity } from './login-request.entity';
-import { LoginRequestsRepository } from './login-requests.repository';
+import { LoginRequestStore } from './login-request.store';
 
 export interface LoginRequestView {
   client_id: string;
@@ -31,6 +32,9 @@ export interface RejectLogin {
   error_description?: string;
 }
 
+// RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
+const ERROR_DESCRIPTION = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,500}$/;
+
 /** RFC 6749 §4.1.2.1 error codes a login application may answer with. */
 export const LOGIN_REJECT_ERRORS = ['access_denied', 'temporarily_unavailable', 'server_error'];
 
@@ -38,8 +42,8 @@ export const LOGIN_REJECT_ERRORS = ['access_denied', 'temporarily_unavailable', 
 @Injectable()
 export class LoginRequestsService {
   constructor(
-    private readonly requests: LoginRequestsRepository,
-    private readonly clients: ClientsRepository,
+    private readonly requests: LoginRequestStore,
+    private readonly clients: ClientStore,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(authorizationConfig.KEY) private readonly config: AuthorizationConfig,
@@ -58,6 +62,7 @@ export class LoginRequestsService {
   }
 
   async accept(challenge: string, input: AcceptLogin): Promise<{ redirect_to: string }> {
+    assertSubject(input.subject);
     const request = await this.pending(challenge);
     const scope = grantedScope(input.scope, request.scope);
     const now = this.clock.now();
@@ -76,6 +81,7 @@ export class LoginRequestsService {
   }
 
   async reject(challenge: string, input: RejectLogin): Promise<{ redirect_to: string }> {
+    assertRejection(input);
     const request = await this.pending(challenge);
     await this.close(request, this.clock.now());
     const params = { error: input.error, error_description: input.error_description, state: request.state, iss: this.app.issuer };
@@ -90,7 +96,7 @@ export class LoginRequestsService {
     return request;
   }
 
-  private async close(request: LoginRequestEntity, now: number, code?: Parameters<LoginRequestsRepository['handle']>[2]): Promise<void> {
+  private async close(request: LoginRequestEntity, now: number, code?: Parameters<LoginRequestStore['handle']>[2]): Promise<void> {
     // Lost a race with another accept/reject of the same challenge, or expired meanwhile.
     if (!(await this.requests.handle(request.id, now, code))) {
       throw new OAuthError('gone', 'The login request was already handled', 410);
@@ -98,12 +104,29 @@ export class LoginRequestsService {
   }
 }
 
+/** RFC 6749 §3.3: the login app may grant less than was requested, never more (the one scope policy). */
 function grantedScope(accepted: string | undefined, requested: string): string {
-  if (accepted === undefined) return requested;
-  const scope = Scope.parseStrict(accepted);
-  // RFC 6749 §3.3: the login app may grant less than was requested, never more.
-  if (scope === null || !scope.isSubsetOf(Scope.parse(requested))) {
-    throw OAuthError.invalidRequest('scope must be within the requested scope');
+  try {
+    return resolveRequestedScope(accepted, requested, 'the requested scope');
+  } catch (error) {
+    // The login app's mistake, not the client's: its API answers invalid_request.
+    if (error instanceof OAuthError) throw OAuthError.invalidRequest('scope must be within the requested scope', error.description);
+    throw error;
   }
-  return scope.toString();
+}
+
+/** The subject becomes the tokens' `sub`: a non-empty printable string of at most 255 characters. */
+function assertSubject(subject: unknown): asserts subject is string {
+  if (typeof subject !== 'string' || subject.trim() === '' || subject.length > 255 || hasControlCharacters(subject)) {
+    throw OAuthError.invalidRequest('subject must be a non-empty string of at most 255 characters');
+  }
+}
+
+function assertRejection({ error, error_description: description }: RejectLogin): void {
+  if (typeof error !== 'string' || !LOGIN_REJECT_ERRORS.includes(error)) {
+    throw OAuthError.invalidRequest(`error must be one of ${LOGIN_REJECT_ERRORS.join(', ')}`);
+  }
+  if (description !== undefined && (typeof description !== 'string' || !ERROR_DESCRIPTION.test(description))) {
+    throw OAuthError.invalidRequest('error_description must be 1-500 printable ASCII characters without " or \\');
+  }
 }

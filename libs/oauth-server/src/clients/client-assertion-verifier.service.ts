@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, RequestMethod } from '@nestjs/common';
 import {
   createLocalJWKSet,
   decodeProtectedHeader,
@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
+import { OAuthRoutePaths } from '../oauth/oauth-route-paths.service';
 import { ReplayCache } from '../replay/replay-cache.service';
 import { CLIENT_ASSERTION_ALGORITHMS } from './client-auth-method';
 import { ClientEntity } from './client.entity';
@@ -42,11 +43,12 @@ export class ClientAssertionVerifier {
     private readonly replay: ReplayCache,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly paths: OAuthRoutePaths,
   ) {}
 
   /** The audiences accepted (RFC 7523 §3 item 3): the issuer identifier (draft-ietf-oauth-rfc7523bis) or the token endpoint URL. */
   audiences(): string[] {
-    return [this.app.issuer, `${this.app.issuer}/oauth/token`];
+    return [this.app.issuer, this.paths.urlOf(RequestMethod.POST, '/oauth/token')];
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { appConfig, AppConfig } from '../config/app.config';
 import type { OAuthRequest } from '../oauth/oauth-request';
 import { OAuthParams } from '../oauth/oauth-params';
+import { opaqueToPipes } from '../oauth/opaque-to-pipes';
 import { clientAddress } from '../rate-limit/client-address';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { ClientEntity } from './client.entity';
@@ -42,6 +43,8 @@ export class ClientAuthGuard implements CanActivate {
 }
 
 /** The client authenticated by `ClientAuthGuard`. */
-export const AuthenticatedClient = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  return context.switchToHttp().getRequest<AuthenticatedRequest>().client;
-});
+export const AuthenticatedClient = opaqueToPipes(
+  createParamDecorator((_data: unknown, context: ExecutionContext) => {
+    return context.switchToHttp().getRequest<AuthenticatedRequest>().client;
+  }),
+);

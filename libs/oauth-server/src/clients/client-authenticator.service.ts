@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { Clock } from '../common/clock';
+import { CONTROL_CHARACTERS } from '../common/control-characters';
 import { SecurityEvents } from '../events/security-events.service';
 import { loggableClientId } from '../logging/loggable-client-id';
 import { OAuthError } from '../oauth/oauth-error';
@@ -9,7 +10,7 @@ import { ClientAuthFailures } from '../rate-limit/client-auth-failures.service';
 import { JWT_BEARER_ASSERTION_TYPE, type ClientAuthMethod } from './client-auth-method';
 import { ClientAssertionVerifier } from './client-assertion-verifier.service';
 import { ClientEntity } from './client.entity';
-import { ClientsRepository } from './clients.repository';
+import { ClientStore } from './client.store';
 
 export interface ClientCredentialsInput {
   authorization?: string;
@@ -28,7 +29,6 @@ interface PresentedCredentials {
 
 const MAX_AUTHORIZATION_LENGTH = 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -39,7 +39,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 @Injectable()
 export class ClientAuthenticator {
   constructor(
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly events: SecurityEvents,
     @Optional() private readonly failures?: ClientAuthFailures,
     @Optional() private readonly clock?: Clock,

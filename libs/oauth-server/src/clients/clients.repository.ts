@@ -1,29 +1,36 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { OAUTH_SERVER_DATA_SOURCE } from '../database/data-source-name';
 import { IsNull, Not, Repository } from 'typeorm';
+import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { DatabaseService } from '../database/database.service';
+import { ClientCache } from './client-cache';
 import { ClientEntity } from './client.entity';
+import { ClientStore } from './client.store';
 
+type ClientRow = Record<string, unknown>;
+
+/** The TypeORM/SQL adapter of ClientStore: a client cache and prepared statements on the per-request lookups. */
 @Injectable()
-export class ClientsRepository {
-  private findByIdSql?: string;
+export class ClientsRepository extends ClientStore {
   private authenticationSql?: string;
   private placeholderRow?: Record<string, unknown>;
+  /** Raw rows, hydrated per lookup: callers get an entity of their own, never a shared one. */
+  private readonly cache: ClientCache<ClientRow>;
 
   constructor(
     @InjectRepository(ClientEntity, OAUTH_SERVER_DATA_SOURCE) private readonly clients: Repository<ClientEntity>,
     private readonly database: DatabaseService,
-  ) {}
+    @Inject(databaseConfig.KEY) config: DatabaseConfig,
+  ) {
+    super();
+    this.cache = new ClientCache(() => this.registryVersion(), config.clientCacheMaxStalenessMs);
+  }
 
-  /** On every token request: one prepared statement, no query building (docs/readme/issue-6.md). */
-  findById(clientId: string): Promise<ClientEntity | null> {
-    this.findByIdSql ??= `SELECT ${this.database.selectList(ClientEntity)} FROM oauth_clients WHERE client_id = $1`;
-    const sql = this.findByIdSql;
-    return this.database.sqlRun(async (executor) => {
-      const rows = await executor.all<Record<string, unknown>>(sql, [clientId]);
-      return rows.length === 0 ? null : this.database.hydrate(ClientEntity, rows[0]);
-    });
+  /** On every token request: a kept row (ClientCache), else one prepared statement (docs/performance.md). */
+  async findById(clientId: string): Promise<ClientEntity | null> {
+    const row = await this.cachedRow(clientId);
+    return row === null ? null : this.database.hydrate(ClientEntity, row);
   }
 
   /**
@@ -32,15 +39,39 @@ export class ClientsRepository {
    * LEFT JOIN from the wanted id), and a row is always hydrated, a placeholder one when there is no
    * client. Only then is null returned.
    */
-  findForAuthentication(clientId: string): Promise<ClientEntity | null> {
+  async findForAuthentication(clientId: string): Promise<ClientEntity | null> {
+    const row = await this.cachedRow(clientId);
+    const client = this.database.hydrate(ClientEntity, row ?? this.placeholder());
+    return row === null ? null : client;
+  }
+
+  private cachedRow(clientId: string): Promise<ClientRow | null> {
+    // A unit of work may have written a client it has not committed: such a row is never kept.
+    if (this.database.inUnitOfWork) return this.loadRow(clientId);
+    return this.cache.get(clientId, () => this.loadRow(clientId));
+  }
+
+  private loadRow(clientId: string): Promise<ClientRow | null> {
     this.authenticationSql ??= `SELECT ${this.database.selectList(ClientEntity, 'c')} FROM (SELECT CAST($1 AS TEXT) AS wanted) w LEFT JOIN oauth_clients c ON c.client_id = w.wanted`;
     const sql = this.authenticationSql;
-    return this.database.sqlRun(async (executor) => {
-      const [row] = await executor.all<Record<string, unknown>>(sql, [clientId]);
-      const found = row !== undefined && row.client_id !== null && row.client_id !== undefined;
-      const client = this.database.hydrate(ClientEntity, found ? row : this.placeholder());
-      return found ? client : null;
-    });
+    return this.database.sqlRead<ClientRow>(sql, [clientId]).then(([row]) => (row !== undefined && row.client_id !== null && row.client_id !== undefined ? row : null));
+  }
+
+  /** Bumped by triggers on every write to oauth_clients, whoever writes (migration 1764700400000). */
+  private registryVersion(): Promise<string> {
+    return this.database.sqlRead<{ version: number | string }>('SELECT version FROM client_registry_version WHERE id = 1', []).then(([row]) => String(row?.version));
+  }
+
+  /** Every write below: the cache of this instance forgets at once (other instances: by the version). */
+  private async invalidating<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.cache.invalidate();
+      // Inside a unit of work, again at its commit: a lookup between the write and the commit may
+      // have kept the row as it was before.
+      this.database.afterCommit(() => this.cache.invalidate());
+    }
   }
 
   /** A row like a stored client's, built from the entity's columns (so a new column is covered too). */
@@ -56,22 +87,21 @@ export class ClientsRepository {
   }
 
   list(): Promise<ClientEntity[]> {
-    return this.clients.find({ order: { createdAt: 'ASC' } });
+    return this.database.run((manager) => manager.find(ClientEntity, { order: { createdAt: 'ASC' } }));
   }
 
   /** The distinct scope values of enabled clients, sorted (the metadata's `scopes_supported`). */
   async scopesOfEnabledClients(): Promise<string[]> {
-    const rows = await this.clients
-      .createQueryBuilder('client')
-      .select('DISTINCT client.scope', 'scope')
-      .where('client.disabled_at IS NULL')
-      .getRawMany<{ scope: string }>();
+    // Through DatabaseService like every other method: queued on SQLite, joining an open unit of work.
+    const rows = await this.database.run((manager) =>
+      manager.createQueryBuilder(ClientEntity, 'client').select('DISTINCT client.scope', 'scope').where('client.disabled_at IS NULL').getRawMany<{ scope: string }>(),
+    );
     const scopes = new Set(rows.flatMap((row) => row.scope.split(' ').filter(Boolean)));
     return [...scopes].sort();
   }
 
   async insert(client: ClientEntity): Promise<void> {
-    await this.database.transaction((manager) => manager.insert(ClientEntity, client));
+    await this.invalidating(this.database.transaction((manager) => manager.insert(ClientEntity, client)));
   }
 
   /**
@@ -79,8 +109,10 @@ export class ClientsRepository {
    * tokens_valid_after mark moves to `at` either way (nothing can be issued while disabled).
    */
   async disable(clientId: string, at: number): Promise<boolean> {
-    const changed = await this.database.sqlRun((sql) =>
-      sql.run('UPDATE oauth_clients SET disabled_at = COALESCE(disabled_at, $1), tokens_valid_after = $1 WHERE client_id = $2', [at, clientId]),
+    const changed = await this.invalidating(
+      this.database.sqlRun((sql) =>
+        sql.run('UPDATE oauth_clients SET disabled_at = COALESCE(disabled_at, $1), tokens_valid_after = $1 WHERE client_id = $2', [at, clientId]),
+      ),
     );
     return changed > 0;
   }
@@ -90,18 +122,20 @@ export class ClientsRepository {
   }
 
   async update(clientId: string, columns: Partial<ClientEntity>): Promise<boolean> {
-    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId }, columns));
+    const result = await this.invalidating(this.database.transaction((manager) => manager.update(ClientEntity, { clientId }, columns)));
     return (result.affected ?? 0) > 0;
   }
 
   /** False when the client does not exist or is not disabled. */
   async enable(clientId: string): Promise<boolean> {
-    const result = await this.database.transaction((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null }));
+    const result = await this.invalidating(
+      this.database.transaction((manager) => manager.update(ClientEntity, { clientId, disabledAt: Not(IsNull()) }, { disabledAt: null })),
+    );
     return (result.affected ?? 0) > 0;
   }
 
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.database.transaction((manager) => manager.delete(ClientEntity, { clientId }));
+    const result = await this.invalidating(this.database.transaction((manager) => manager.delete(ClientEntity, { clientId })));
     return (result.affected ?? 0) > 0;
   }
 }

@@ -7,7 +7,7 @@ import type { ClientAuthMethod } from './client-auth-method';
 import { ClientEntity } from './client.entity';
 import type { ClientChanges } from './client-fields';
 import { ClientSecret } from './client-secret';
-import { ClientsRepository } from './clients.repository';
+import { ClientStore } from './client.store';
 import { validCorsOrigins } from './cors-origin';
 import { redirectUriProblem } from './redirect-uri';
 import { JwkSetError, parsePublicJwkSet } from './jwks/public-jwk-set';
@@ -64,7 +64,7 @@ export class ClientNotFoundError extends ClientAdminError {}
 @Injectable()
 export class ClientsService {
   constructor(
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly clock: Clock,
   ) {}
 

@@ -1,3 +1,5 @@
+import { hasControlCharacters } from '../common/control-characters';
+
 // Schemes that would run or read content in the user agent instead of reaching a client.
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
 const MAX_LENGTH = 2000;
@@ -8,7 +10,7 @@ const MAX_LENGTH = 2000;
  */
 export function redirectUriProblem(uri: string): string | null {
   if (uri.length > MAX_LENGTH) return `redirect URI longer than ${MAX_LENGTH} characters`;
-  if (/[\s\u0000-\u001f\u007f]/.test(uri)) return 'redirect URI contains whitespace or control characters';
+  if (/\s/.test(uri) || hasControlCharacters(uri)) return 'redirect URI contains whitespace or control characters';
   let url: URL;
   try {
     url = new URL(uri);

@@ -7,7 +7,8 @@ import { BROWSER_CALLABLE } from './browser-callable.decorator';
 import { allowOrigin, varyOnOrigin } from './cors-headers';
 
 /**
- * Global, so it runs before every guard of a `@BrowserCallable()` route: the per-IP limit, the form
+ * The first guard of every OAuth controller (`@OAuthController()`), so it runs before every other
+ * guard of a `@BrowserCallable()` route: the per-IP limit, the form
  * parser and client authentication. Until the client is known, an origin that could be registered
  * (`corsOriginProblem`, the same answer the preflight gives) gets Access-Control-Allow-Origin, so a
  * registered SPA can read its 429 (and Retry-After), 400/413 and 401 invalid_client (and

@@ -1,6 +1,7 @@
 import { Controller, Headers, HttpCode, Options, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { corsOriginProblem } from '../clients/cors-origin';
+import { OAuthRoutes } from '../oauth/oauth-routes.decorator';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_PREFLIGHT_MAX_AGE, varyOnOrigin } from './cors-headers';
 
@@ -16,6 +17,7 @@ import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_PREFLIGHT_MAX_AGE, var
  * redirects the user agent to it and never fetches it).
  */
 @Controller('oauth')
+@OAuthRoutes()
 export class CorsPreflightController {
   @Options(['token', 'revoke'])
   @HttpCode(204)

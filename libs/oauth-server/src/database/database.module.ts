@@ -1,11 +1,11 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { OAUTH_SERVER_DATA_SOURCE } from './data-source-name';
 import { DatabaseAvailability } from './database-availability';
 import { buildDataSourceOptions } from './database-options';
 import { DatabaseService } from './database.service';
-import { requestSignalMiddleware } from './request-signal';
+import { Transactions } from './transactions.service';
 import { openForService } from './run-migrations';
 
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|the database system is (starting up|shutting down)|too many clients/;
@@ -53,12 +53,7 @@ class HostDataSourceModule {}
 
 @Global()
 @Module({
-  providers: [DatabaseService, DatabaseAvailability],
-  exports: [DatabaseService, DatabaseAvailability],
+  providers: [DatabaseService, DatabaseAvailability, Transactions],
+  exports: [DatabaseService, DatabaseAvailability, Transactions],
 })
-export class DatabaseModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    // Database work of a request is refused before COMMIT once its client has gone (UnitOfWork).
-    consumer.apply(requestSignalMiddleware).forRoutes('*');
-  }
-}
+export class DatabaseModule {}

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { OAUTH_SERVER_DATA_SOURCE } from './data-source-name';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { AmbientTransaction, atLevel, currentLevel, withTransaction } from './ambient-transaction';
 import { DatabaseAvailability } from './database-availability';
 import { DatabaseUnavailableError, unavailabilityReason } from './database-unavailable';
 import { currentRequestSignal } from './request-signal';
@@ -27,11 +28,18 @@ const HEARTBEAT_ROW_TTL_MS = 24 * 60 * 60 * 1000;
  * and refused before COMMIT once its deadline passed or its HTTP client disconnected (UnitOfWork).
  * Errors that mean the database is unavailable are recorded once per episode (DatabaseAvailability)
  * and answered 503 by the exception filter.
+ *
+ * Inside `unitOfWork(fn)` (public as `Transactions.run`) every method here joins that open
+ * transaction instead: no queue entry (which on SQLite would wait behind `fn` forever), no
+ * connection of its own (which on PostgreSQL would commit outside it), the same deadline; each
+ * joined write is a savepoint, so that one failing call is undone alone, as it would be on its own.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
   private sqliteStatements?: SqliteStatements;
+  /** The read connection (sqlRead), opened at the first read; null where there is none (an in-memory database). */
+  private sqliteReader?: Promise<{ db: Database; statements: SqliteStatements } | null>;
   private readonly groupCommit = new SqliteGroupCommit(
     () => this.statements(),
     (task) => void this.serialized(task),
@@ -40,6 +48,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   /** This instance's heartbeat row (1 is the migration's row, left to the sweep). */
   private readonly heartbeatId = randomInt(2, 2 ** 31 - 1);
   private heartbeatsSwept = false;
+  private readonly logger = new Logger(DatabaseService.name);
 
   constructor(
     @InjectDataSource(OAUTH_SERVER_DATA_SOURCE) readonly dataSource: DataSource,
@@ -65,9 +74,17 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     await this.queue;
     await this.sqliteStatements?.finalizeAll();
     this.sqliteStatements = undefined;
+    const reader = await this.sqliteReader?.catch(() => null);
+    this.sqliteReader = undefined;
+    if (reader) {
+      await reader.statements.finalizeAll();
+      await new Promise<void>((resolve) => reader.db.close(() => resolve()));
+    }
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(() => work(level.transaction.manager)));
     return this.bounded((unit) => {
       if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(runner.manager), false);
       return this.serialized(() => {
@@ -89,6 +106,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * `probe`: a health check, not recorded in DatabaseAvailability (see probeWrite).
    */
   run<T>(work: (manager: EntityManager) => Promise<T>, { probe = false } = {}): Promise<T> {
+    const level = probe ? undefined : currentLevel();
+    if (level) return atLevel(level, () => level.transaction.read(() => work(level.transaction.manager)));
     return this.bounded((unit) => {
       if (!this.isSqlite) {
         unit.check();
@@ -108,6 +127,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * the database. For the same reason a PostgreSQL deadlock victim is simply run again.
    */
   sqlTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(work));
     return this.bounded((unit) => {
       if (!this.isSqlite) return this.postgresTransaction(unit, (runner) => work(postgresExecutor(runner)), true);
       return this.groupCommit.transaction(work, unit);
@@ -122,6 +143,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * not commit after the caller was answered 503 (review M3). `all` must therefore not write.
    */
   sqlRun<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(work, true));
     return this.bounded(async (unit) => {
       if (this.isSqlite) {
         return this.serialized(() => {
@@ -151,6 +174,100 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
         await runner.release();
       }
     });
+  }
+
+  /**
+   * Runs `fn` in one transaction that every storage call made inside it joins (see the class
+   * comment); nested, it joins the outer one (as a savepoint). Under DATABASE_TIMEOUT and the
+   * request's abort signal like any unit, refused before COMMIT once either fired. Not group
+   * committed and never re-run: `fn` may do more than touch the database.
+   */
+  unitOfWork<T>(fn: () => Promise<T>): Promise<T> {
+    const level = currentLevel();
+    if (level) return atLevel(level, () => level.transaction.savepoint(fn));
+    let transaction: AmbientTransaction | undefined;
+    const inTransaction = async (manager: EntityManager, sql: SqlExecutor, unit: UnitOfWork) => {
+      transaction = new AmbientTransaction(unit, manager, sql, !this.isSqlite, (error) => this.logger.error(`an afterCommit callback failed: ${(error as Error)?.stack ?? String(error)}`));
+      const result = await withTransaction(transaction, fn);
+      transaction.beforeCommit();
+      return result;
+    };
+    // Closed when the transaction ended, not when the caller was answered: at a deadline `fn` may
+    // still be running, and its calls must keep failing the unit's check, not start units of their own.
+    const ended = <T>(outcome: Promise<T>) =>
+      outcome.then(
+        (result) => {
+          transaction?.close(true);
+          return result;
+        },
+        (error: unknown) => {
+          transaction?.close(false);
+          throw error;
+        },
+      );
+    return this.bounded((unit) => {
+      if (!this.isSqlite) return ended(this.postgresTransaction(unit, (runner) => inTransaction(runner.manager, postgresExecutor(runner), unit), false));
+      return this.serialized(() => {
+        unit.check();
+        return ended(this.dataSource.transaction((manager) => inTransaction(manager, this.statements(), unit)));
+      });
+    });
+  }
+
+  /** True while this code runs inside a unit of work (its reads may see writes not yet committed). */
+  get inUnitOfWork(): boolean {
+    return currentLevel() !== undefined;
+  }
+
+  /** `callback` runs once the unit of work this code runs in has committed (at once outside one); never if it rolls back. */
+  afterCommit(callback: () => void): void {
+    const level = currentLevel();
+    if (level) level.transaction.afterCommit(callback);
+    else callback();
+  }
+
+  /**
+   * One SELECT that does not queue behind writes (issue 17): on SQLite a second connection to the
+   * same file, `query_only`, with its statements kept; in WAL mode it reads the last committed state
+   * while the writer runs (and fsyncs) a commit group. On PostgreSQL one pooled query. For reads
+   * that any committed state answers correctly, or whose result the dependent write checks again
+   * (a rotation's conditional consume): never for a read that must see a write still in its queue.
+   */
+  sqlRead<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    // Inside a unit of work the read joins its transaction: it must see the unit's own writes.
+    if (currentLevel()) return this.sqlRun((executor) => executor.all<Row>(sql, params));
+    return this.bounded(async (unit) => {
+      if (!this.isSqlite) {
+        unit.check();
+        return this.dataSource.query(sql, params);
+      }
+      // A failed open (a transient error) is not kept: the next read tries again.
+      const reader = await (this.sqliteReader ??= this.openReader().catch((error: unknown) => {
+        this.sqliteReader = undefined;
+        throw error;
+      }));
+      if (reader === null) return this.serialized(() => (unit.check(), this.statements().all<Row>(sql, params)));
+      unit.check();
+      return reader.statements.all<Row>(sql, params);
+    });
+  }
+
+  private async openReader(): Promise<{ db: Database; statements: SqliteStatements } | null> {
+    const file = this.dataSource.options.database as string;
+    if (file === ':memory:' || file === '') return null;
+    const driver = this.dataSource.driver as unknown as { sqlite: { Database: new (file: string, callback: (error: Error | null) => void) => Database } };
+    const db = await new Promise<Database>((resolve, reject) => {
+      const opened = new driver.sqlite.Database(file, (error) => (error ? reject(error) : resolve(opened)));
+    });
+    // Reads only, whatever a caller passes; a writer's lock is waited out as the main connection does.
+    const pragmas = `PRAGMA query_only = ON; PRAGMA busy_timeout = ${this.config.timeoutMs}`;
+    try {
+      await new Promise<void>((resolve, reject) => db.exec(pragmas, (error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      db.close(() => undefined);
+      throw error;
+    }
+    return { db, statements: new SqliteStatements(db) };
   }
 
   /**

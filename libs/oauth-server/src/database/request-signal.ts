@@ -1,20 +1,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { NextFunction, Request, Response } from 'express';
+import type { Response } from 'express';
 
 const storage = new AsyncLocalStorage<AbortSignal>();
 
 /**
- * Express middleware: an AbortSignal per HTTP request that fires when the client disconnects
- * before the response is finished. Database work of that request reads it (DatabaseService) and
- * is refused before it commits: a client that gave up will retry with the token it holds, and that
- * token must then still be unused (issue 13, item 2).
+ * Runs `fn` with an AbortSignal that fires when the client of `res` disconnects before the
+ * response is finished. Database work of that request reads it (DatabaseService) and is refused
+ * before it commits: a client that gave up will retry with the token it holds, and that token must
+ * then still be unused (issue 13, item 2). Bound to the OAuth server's routes by
+ * RequestSignalInterceptor, not to every route of the application (issue 14).
  */
-export function requestSignalMiddleware(req: Request, res: Response, next: NextFunction): void {
+export function runWithRequestSignal<T>(res: Response, fn: () => T): T {
   const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  storage.run(controller.signal, next);
+  // The guards ran before this: a client may already be gone.
+  if (res.destroyed && !res.writableFinished) controller.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  return storage.run(controller.signal, fn);
 }
 
 /** The signal of the HTTP request this code runs for, if any. */

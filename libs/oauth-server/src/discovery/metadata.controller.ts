@@ -1,11 +1,14 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, RequestMethod, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from '../clients/client-auth-method';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
 import { allowAnyOrigin } from '../cors/cors-headers';
 import { appConfig, AppConfig } from '../config/app.config';
 import { authorizationConfig, AuthorizationConfig } from '../config/authorization.config';
+import { METADATA_SUFFIX } from '../oauth/oauth-front-routes.service';
+import { OAuthRoutePaths } from '../oauth/oauth-route-paths.service';
+import { OAuthRoutes } from '../oauth/oauth-routes.decorator';
 import { PKCE_METHODS } from '../oauth/pkce';
 import { tokenConfig, TokenConfig } from '../config/token.config';
 import { INTROSPECTION_AUTH_METHODS } from '../introspection/introspection-auth-methods';
@@ -25,23 +28,29 @@ export const METADATA_MAX_AGE = 300;
  */
 export const SCOPES_CACHE_MS = 5000;
 
-/** RFC 8414 authorization server metadata. */
+/**
+ * RFC 8414 authorization server metadata. Endpoint URLs are those the application serves (a host's
+ * global prefix included, see OAuthRoutePaths); for an issuer with a path the same document is also
+ * served where RFC 8414 §3.1 puts it (OAuthFrontRoutes).
+ */
 @Controller()
+@OAuthRoutes()
 export class MetadataController {
   /** The last (or in-flight) computation of scopes_supported, shared by concurrent requests. */
   private scopes: { until: number; value: Promise<string[]> } | null = null;
 
   constructor(
     private readonly grants: GrantHandlerRegistry,
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly clock: Clock,
+    private readonly paths: OAuthRoutePaths,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly token: TokenConfig,
     @Inject(authorizationConfig.KEY) private readonly authorization: AuthorizationConfig,
     @Inject(dpopConfig.KEY) private readonly dpop: DpopConfig,
   ) {}
 
-  @Get('.well-known/oauth-authorization-server')
+  @Get(METADATA_SUFFIX)
   async metadata(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
     res.setHeader('Cache-Control', `public, max-age=${METADATA_MAX_AGE}`);
     // Public document: browser clients discover the endpoints from any origin.
@@ -52,18 +61,18 @@ export class MetadataController {
       // RFC 8414 §3.3: issuer MUST be identical to the issuer the metadata was requested for.
       issuer,
       // Served only when a login application is configured (LOGIN_URL).
-      ...(codeFlow ? this.codeFlowMetadata(issuer) : {}),
-      token_endpoint: `${issuer}/oauth/token`,
-      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      ...(codeFlow ? this.codeFlowMetadata() : {}),
+      token_endpoint: this.paths.urlOf(RequestMethod.POST, '/oauth/token'),
+      jwks_uri: this.paths.urlOf(RequestMethod.GET, '/.well-known/jwks.json'),
       // Without a login application the code grant cannot be completed, so it is not advertised.
       grant_types_supported: this.grants.grantTypes().filter((grant) => codeFlow || grant !== 'authorization_code'),
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
       // RFC 8414 §2: the JWS algorithms accepted for private_key_jwt assertions (never `none`).
       token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
-      revocation_endpoint: `${issuer}/oauth/revoke`,
+      revocation_endpoint: this.paths.urlOf(RequestMethod.POST, '/oauth/revoke'),
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
       revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
-      introspection_endpoint: `${issuer}/oauth/introspect`,
+      introspection_endpoint: this.paths.urlOf(RequestMethod.POST, '/oauth/introspect'),
       introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
       introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
       // RFC 8414 §2: REQUIRED, empty when no authorization endpoint is served.
@@ -92,15 +101,15 @@ export class MetadataController {
     return this.scopes.value;
   }
 
-  private codeFlowMetadata(issuer: string): Record<string, unknown> {
+  private codeFlowMetadata(): Record<string, unknown> {
     return {
-      authorization_endpoint: `${issuer}/oauth/authorize`,
+      authorization_endpoint: this.paths.urlOf(RequestMethod.GET, '/oauth/authorize'),
       code_challenge_methods_supported: [...PKCE_METHODS],
       response_modes_supported: ['query'],
       // RFC 9207 §3: authorization responses carry `iss`.
       authorization_response_iss_parameter_supported: true,
       // RFC 9126 §5: PAR is served with the code flow; required for all clients with PAR_REQUIRED.
-      pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+      pushed_authorization_request_endpoint: this.paths.urlOf(RequestMethod.POST, '/oauth/par'),
       require_pushed_authorization_requests: this.authorization.parRequired,
     };
   }

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable, RequestMethod } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { ClientEntity } from '../clients/client.entity';
-import { appConfig, AppConfig } from '../config/app.config';
 import { OAuthError } from '../oauth/oauth-error';
+import { OAuthRoutePaths } from '../oauth/oauth-route-paths.service';
 import { DpopNonces } from './dpop-nonces.service';
 import { dpopHeaders, DpopProofError, DpopProofVerifier } from './dpop-proof-verifier.service';
 
@@ -15,13 +15,14 @@ export class TokenEndpointDpop {
   constructor(
     private readonly verifier: DpopProofVerifier,
     private readonly nonces: DpopNonces,
-    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly paths: OAuthRoutePaths,
   ) {}
 
   /**
    * The thumbprint of the request's verified proof; undefined when it carries none (and may not).
-   * `endpoint` is the path the proof's `htu` must name: the token endpoint, or the PAR endpoint
-   * (RFC 9449 §10.1), where a proof is optional whatever the client's registration.
+   * `endpoint` is the route the proof's `htu` must name: the token endpoint, or the PAR endpoint
+   * (RFC 9449 §10.1), where a proof is optional whatever the client's registration; its URL is the
+   * one the metadata advertises (a host's prefix included).
    */
   async verifiedKey(req: Request, client: ClientEntity, endpoint: '/oauth/token' | '/oauth/par' = '/oauth/token'): Promise<string | undefined> {
     const proofs = dpopHeaders(req.rawHeaders);
@@ -31,8 +32,9 @@ export class TokenEndpointDpop {
       return undefined;
     }
     try {
-      // The URL is the configured issuer's, never the request's Host header (an attacker's choice).
-      const verified = await this.verifier.verify({ proofs, method: req.method, htu: `${this.app.issuer}${endpoint}`, requireNonce: this.nonces.required });
+      // The URL is built from the configured issuer, never the request's Host header (an attacker's choice).
+      const htu = this.paths.urlOf(RequestMethod.POST, endpoint);
+      const verified = await this.verifier.verify({ proofs, method: req.method, htu, requireNonce: this.nonces.required });
       return verified.jkt;
     } catch (error) {
       if (!(error instanceof DpopProofError)) throw error;

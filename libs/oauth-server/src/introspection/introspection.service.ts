@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import type { StoredRefreshToken } from '../token/refresh-tokens/refresh-tokens.repository';
@@ -18,7 +18,7 @@ export class IntrospectionService {
     private readonly revokedAccessTokens: RevokedAccessTokensRepository,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
   ) {}
 
   async introspect(token: string, tokenTypeHint?: string): Promise<IntrospectionResponse> {

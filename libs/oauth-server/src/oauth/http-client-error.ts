@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SECURITY_HEADER_LINES } from '../common/security-headers';
+import { NO_STORE_HEADER_LINES } from './no-store';
 
 const STATUS: Record<string, [number, string, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'Request header fields are too large'],
@@ -22,7 +23,7 @@ export function answerHttpClientErrors(server: Server): void {
     const [status, reason, description] = STATUS[error.code ?? ''] ?? BAD_REQUEST;
     const body = JSON.stringify({ error: 'invalid_request', error_description: description });
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nPragma: no-cache\r\n${SECURITY_HEADER_LINES}` +
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n${NO_STORE_HEADER_LINES}${SECURITY_HEADER_LINES}` +
         `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });

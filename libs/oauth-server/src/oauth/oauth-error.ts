@@ -75,6 +75,22 @@ export class OAuthError extends Error {
     return new OAuthError('temporarily_unavailable', 'The server is temporarily unable to handle the request, retry later', 503, debug);
   }
 
+  /**
+   * RFC 6749 §5.2 `server_error`: an unexpected condition. The description stays generic; what
+   * went wrong goes to `debug`, which only the logs see.
+   */
+  static serverError(debug?: string): OAuthError {
+    return new OAuthError('server_error', 'The server encountered an unexpected condition', 500, debug);
+  }
+
+  /**
+   * The same error with a private reason added (fosite's WithDebug): logged by the exception
+   * filter, never sent. Handlers use it to say why without telling the caller.
+   */
+  withDebug(debug: string): OAuthError {
+    return new OAuthError(this.code, this.description, this.status, this.debug === undefined ? debug : `${this.debug}; ${debug}`, this.retryAfter, this.headers);
+  }
+
   toJSON(): { error: string; error_description: string } {
     return { error: this.code, error_description: toNqsChars(this.description) };
   }

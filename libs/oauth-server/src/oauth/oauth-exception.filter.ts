@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { SECURITY_HEADERS } from '../common/security-headers';
 import { loggablePath } from '../logging/loggable-path';
 import { unavailabilityReason } from '../database/database-unavailable';
 import { OAuthError } from './oauth-error';
@@ -29,6 +30,8 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const error = this.toOAuthError(exception, req);
     if (res.headersSent) return;
+    // Also when the error came before the OAuth server's interceptors (a guard, a host's global guard).
+    res.set(SECURITY_HEADERS);
     setNoStore(res);
     if (error.status === 401 && error.code === 'invalid_client') {
       // RFC 6749 §5.2: a 401 MUST carry WWW-Authenticate naming the scheme the client may use.
@@ -43,7 +46,9 @@ export class OAuthExceptionFilter implements ExceptionFilter {
 
   private toOAuthError(exception: unknown, req: Request): OAuthError {
     if (exception instanceof OAuthError) {
-      if (exception.debug) this.logger.debug(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug}`);
+      // A handler's server_error is a bug to look at; other codes are the caller's, at debug level.
+      if (exception.status === 500) this.logger.error(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug ?? exception.description}`);
+      else if (exception.debug) this.logger.debug(`${req.method} ${loggablePath(req.path)} ${exception.code}: ${exception.debug}`);
       return exception;
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {

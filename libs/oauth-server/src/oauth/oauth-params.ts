@@ -1,9 +1,9 @@
+import { CONTROL_CHARACTERS } from '../common/control-characters';
 import { OAuthError } from './oauth-error';
 
+export { CONTROL_CHARACTERS } from '../common/control-characters';
+
 const MAX_PARAMETERS = 64;
-// No OAuth parameter admits control characters (RFC 6749 Appendix A: VSCHAR/NQCHAR/UNICODECHARNOCRLF).
-// Shared by every check that keeps them out (they also break PostgreSQL queries: a NUL is refused).
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The single-valued parameters of an OAuth form request (RFC 6749 §3.2, Appendix B). */

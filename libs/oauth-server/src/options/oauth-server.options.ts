@@ -57,6 +57,8 @@ export interface OAuthServerOptions {
     /** Start-up attempts to reach PostgreSQL; default 10, 3000 ms apart. */
     connectRetries?: number;
     connectRetryDelayMs?: number;
+    /** How long a cached client may lag a change made by another instance; default 1000. */
+    clientCacheMaxStalenessMs?: number;
   };
   /** Abuse limits on the library's endpoints; off unless given (an embedding host may have its own). */
   rateLimit?:

@@ -38,6 +38,7 @@ export function resolveOptions(options: OAuthServerOptions) {
       connectRetries: options.database?.connectRetries ?? 10,
       connectRetryDelayMs: options.database?.connectRetryDelayMs ?? 3000,
       timeoutMs: Math.round(options.database?.timeoutMs ?? 5000),
+      clientCacheMaxStalenessMs: options.database?.clientCacheMaxStalenessMs ?? 1000,
     },
     authorization: {
       loginUrl: authorization.loginUrl as string | undefined,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { ClientsRepository } from '../clients/clients.repository';
+import { ClientStore } from '../clients/client.store';
 import { Scope } from '../common/scope';
 import { appConfig, AppConfig } from '../config/app.config';
 import { dpopHeaders, DpopProofError, DpopProofVerifier } from '../dpop/dpop-proof-verifier.service';
@@ -21,7 +21,7 @@ export class AccessTokenRequestVerifier {
   constructor(
     private readonly tokens: AccessTokenVerifier,
     private readonly revoked: RevokedAccessTokensRepository,
-    private readonly clients: ClientsRepository,
+    private readonly clients: ClientStore,
     private readonly proofs: DpopProofVerifier,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { SecurityEvents } from '../events/security-events.service';
-import { RefreshTokensRepository } from '../token/refresh-tokens/refresh-tokens.repository';
+import { RefreshTokenStore } from '../token/refresh-tokens/refresh-token.store';
 import type { AccessTokenClaims } from '../token-status/access-token-verifier.service';
 import { PresentedTokens } from '../token-status/presented-tokens.service';
 import { RevokedAccessTokenEntity } from '../token-status/revoked-access-token.entity';
@@ -16,7 +16,7 @@ export type RevocationCaller = { kind: 'client'; clientId: string } | { kind: 's
 export class RevocationService {
   constructor(
     private readonly presented: PresentedTokens,
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly revokedAccessTokens: RevokedAccessTokensRepository,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { hashRefreshToken, REFRESH_TOKEN_SHAPE } from '../token/refresh-tokens/refresh-token-factory';
-import { RefreshTokensRepository, StoredRefreshToken } from '../token/refresh-tokens/refresh-tokens.repository';
+import { RefreshTokenStore, StoredRefreshToken } from '../token/refresh-tokens/refresh-token.store';
 import { AccessTokenClaims, AccessTokenVerifier } from './access-token-verifier.service';
 import type { TokenTypeHint } from './token-type-hint';
 
@@ -15,7 +15,7 @@ export type PresentedToken =
 @Injectable()
 export class PresentedTokens {
   constructor(
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly verifier: AccessTokenVerifier,
   ) {}
 

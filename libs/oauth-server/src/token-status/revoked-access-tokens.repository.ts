@@ -40,9 +40,9 @@ export class RevokedAccessTokensRepository {
    * token has one) that is revoked or gone: a family's tokens must not outlive it (RFC 7009 §2.1).
    */
   isAccessTokenRevoked(jti: string, familyId?: string): Promise<boolean> {
-    return this.database.sqlRun(async (sql) => {
-      const [row] = await sql.all<RevocationStateRow>(REVOCATION_STATE, [jti, familyId ?? null]);
-      return truthy(row.revoked) || (familyId !== undefined && !truthy(row.family_live));
-    });
+    // On the read path (no wait for commit groups): a revocation is answered only once committed.
+    return this.database.sqlRead<RevocationStateRow>(REVOCATION_STATE, [jti, familyId ?? null]).then(
+      ([row]) => truthy(row.revoked) || (familyId !== undefined && !truthy(row.family_live)),
+    );
   }
 }

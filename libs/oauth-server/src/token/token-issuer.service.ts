@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
 import { tokenConfig, TokenConfig } from '../config/token.config';
 import { SecurityEvents } from '../events/security-events.service';
 import { AccessTokenSigner } from './keys/access-token-signer';
+import { ACCESS_TOKEN_CLAIMS_CUSTOMIZER, AccessTokenClaims, AccessTokenClaimsCustomizer, PROTECTED_ACCESS_TOKEN_CLAIMS } from './access-token-claims';
+import { recordIssuedResponse } from './token-request-scope';
 import { TokenResponse } from './token-response';
 
 export const FAMILY_ID_CLAIM = 'family_id';
@@ -54,16 +57,28 @@ export interface PreparedTokenResponse {
  * how a token looks and is signed (Spring's OAuth2TokenGenerator, fosite's strategies).
  */
 @Injectable()
-export class TokenIssuer {
+export class TokenIssuer implements OnModuleInit {
+  private customizer?: AccessTokenClaimsCustomizer;
+
   constructor(
     private readonly signer: AccessTokenSigner,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
-  private issueAccessToken(grant: AccessTokenGrant): { accessToken: string; expiresIn: number; jti: string; exp: number } {
+  /** The host's claims customizer, from whichever of its modules provides it (none is fine). */
+  onModuleInit(): void {
+    try {
+      this.customizer = this.moduleRef.get<AccessTokenClaimsCustomizer>(ACCESS_TOKEN_CLAIMS_CUSTOMIZER, { strict: false });
+    } catch {
+      this.customizer = undefined;
+    }
+  }
+
+  private async issueAccessToken(grant: AccessTokenGrant): Promise<{ accessToken: string; expiresIn: number; jti: string; exp: number }> {
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = grant.notAfter === undefined ? iat + this.config.accessTokenTtl : Math.min(iat + this.config.accessTokenTtl, Math.floor(grant.notAfter / 1000));
     // Never negative: a grant ending within this very second gets a token that is already expired.
@@ -84,17 +99,33 @@ export class TokenIssuer {
       // RFC 9449 §6.1 (RFC 7800 §3.1): the confirmation claim of a DPoP-bound token.
       ...(grant.dpopJkt === undefined ? {} : { cnf: { jkt: grant.dpopJkt } }),
     };
+    const claims = this.customizer ? await this.customized(payload, grant) : payload;
     // RFC 9068 §2.1: the header MUST carry typ "at+jwt". The signer adds alg and kid.
-    const accessToken = this.signer.sign(payload, { typ: 'at+jwt' });
+    const accessToken = this.signer.sign(claims, { typ: 'at+jwt' });
     return { accessToken, expiresIn, jti, exp: iat + expiresIn };
+  }
+
+  /** The host's claims on top of ours; the protected ones are always ours (and absent stay absent). */
+  private async customized(payload: AccessTokenClaims, grant: AccessTokenGrant): Promise<AccessTokenClaims> {
+    const context = { clientId: grant.clientId, subject: grant.subject, scope: grant.scope, grantType: grant.grantType };
+    const result = await this.customizer!.customize(structuredClone(payload), context);
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+      throw new TypeError('AccessTokenClaimsCustomizer.customize must return an object of claims');
+    }
+    const claims: AccessTokenClaims = { ...result };
+    for (const name of PROTECTED_ACCESS_TOKEN_CLAIMS) {
+      if (name in payload) claims[name] = payload[name];
+      else delete claims[name];
+    }
+    return claims;
   }
 
   /**
    * The one way a token response is made: every grant and bootstrap path ends here, which is why
    * the tokens-issued event is emitted here (by `announce`) and nowhere else (no double counting).
    */
-  prepareResponse(grant: AccessTokenGrant, refreshToken?: string): PreparedTokenResponse {
-    const { accessToken, expiresIn, jti, exp } = this.issueAccessToken(grant);
+  async prepareResponse(grant: AccessTokenGrant, refreshToken?: string): Promise<PreparedTokenResponse> {
+    const { accessToken, expiresIn, jti, exp } = await this.issueAccessToken(grant);
     const response: TokenResponse = {
       access_token: accessToken,
       token_type: grant.dpopJkt === undefined ? 'Bearer' : 'DPoP',
@@ -102,7 +133,8 @@ export class TokenIssuer {
       ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       scope: grant.scope,
     };
-    const announce = () =>
+    const announce = () => {
+      recordIssuedResponse(response);
       this.events.emit({
         type: 'tokens_issued',
         grantType: grant.grantType,
@@ -110,12 +142,13 @@ export class TokenIssuer {
         ...(grant.familyId === undefined ? {} : { familyId: grant.familyId }),
         refreshToken: refreshToken !== undefined,
       });
+    };
     return { response, accessToken: { jti, expiresAt: exp * 1000 }, announce };
   }
 
   /** Prepared and announced at once, for grants with nothing to commit (client_credentials). */
-  bearerResponse(grant: AccessTokenGrant, refreshToken?: string): TokenResponse {
-    const prepared = this.prepareResponse(grant, refreshToken);
+  async bearerResponse(grant: AccessTokenGrant, refreshToken?: string): Promise<TokenResponse> {
+    const prepared = await this.prepareResponse(grant, refreshToken);
     prepared.announce();
     return prepared.response;
   }

@@ -2,6 +2,7 @@ import { HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthenticatedClient, ClientAuthGuard } from '../clients/client-auth.guard';
 import { ClientEntity } from '../clients/client.entity';
+import { OAuthClient } from '../clients/oauth-client';
 import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
 import { BrowserCallable } from '../cors/browser-callable.decorator';
 import { OAuthController } from '../oauth/oauth-controller.decorator';
@@ -10,7 +11,8 @@ import { OAuthError } from '../oauth/oauth-error';
 import { OAuthParams } from '../oauth/oauth-params';
 import { FormParams } from '../oauth/oauth-params.decorator';
 import { GrantHandlerRegistry } from './grants/grant-handler.registry';
-import type { TokenResponse } from './token-response';
+import { runTokenRequest } from './token-request-scope';
+import type { TokenEndpointResponse } from './token-response';
 
 /** RFC 6749 §3.2. Knows no grant type: it authenticates, dispatches and answers. */
 @OAuthController()
@@ -29,7 +31,7 @@ export class TokenController {
     @AuthenticatedClient() client: ClientEntity,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TokenResponse> {
+  ): Promise<TokenEndpointResponse> {
     setNoStore(res);
     const grantType = params.require('grant_type');
     const handler = this.grants.get(grantType);
@@ -39,7 +41,8 @@ export class TokenController {
     }
     // RFC 9449 §5: the proof is checked once, before the grant, which only sees the verified key.
     const dpopJkt = await this.dpop.verifiedKey(req, client);
-    const response = await handler.handle(params, client, dpopJkt === undefined ? {} : { dpopJkt });
+    const context = { grantType, params, client: OAuthClient.from(client), headers: req.headers, ...(dpopJkt === undefined ? {} : { dpopJkt }) };
+    const response = await runTokenRequest(grantType, () => handler.handle(context));
     this.dpop.onSuccess(res);
     return response;
   }

@@ -6,6 +6,7 @@ import { ClientsModule } from '../clients/clients.module';
 import { OAUTH_SERVER_DATA_SOURCE } from '../database/data-source-name';
 import { AuthorizationCodeGrantService } from './grants/authorization-code/authorization-code-grant.service';
 import { AuthorizationCodesRepository } from './grants/authorization-code/authorization-codes.repository';
+import { AuthorizationCodeStore } from './grants/authorization-code/authorization-code.store';
 import { ClientCredentialsGrantService } from './grants/client-credentials/client-credentials-grant.service';
 import { GrantHandlerRegistry } from './grants/grant-handler.registry';
 import { RefreshGrantService } from './grants/refresh-token/refresh-grant.service';
@@ -22,8 +23,10 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { RefreshTokenDerivationKey } from './refresh-tokens/refresh-token-derivation-key.service';
 import { RefreshTokenEntity } from './refresh-tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens/refresh-tokens.repository';
+import { RefreshTokenStore } from './refresh-tokens/refresh-token.store';
 import { TokenFamiliesAdmin } from './refresh-tokens/token-families-admin.service';
-import { TokenFamiliesService } from './refresh-tokens/token-families.service';
+import { RefreshTokenFamilies } from './refresh-tokens/refresh-token-families.service';
+import { AccessTokens } from './access-tokens.service';
 import { TokenFamilyEntity } from './refresh-tokens/token-family.entity';
 import { TokenController } from './token.controller';
 import { TokenIssuer } from './token-issuer.service';
@@ -50,18 +53,21 @@ import { TokenEndpointDpop } from '../dpop/token-endpoint-dpop.service';
     { provide: AccessTokenSigner, useClass: LocalAccessTokenSigner },
     TokenIssuer,
     RefreshTokensRepository,
+    { provide: RefreshTokenStore, useExisting: RefreshTokensRepository },
     RefreshTokenDerivationKey,
-    TokenFamiliesService,
+    RefreshTokenFamilies,
+    AccessTokens,
     TokenFamiliesAdmin,
     RefreshGrantService,
     ClientCredentialsGrantService,
     AuthorizationCodesRepository,
+    { provide: AuthorizationCodeStore, useExisting: AuthorizationCodesRepository },
     AuthorizationCodeGrantService,
     // RFC 9449: the proof verifier is shared with the resource-server guard (ResourceServerModule).
     DpopNonces,
     DpopProofVerifier,
     TokenEndpointDpop,
   ],
-  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, TokenFamiliesService, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
+  exports: [GrantHandlerRegistry, SigningKeysService, SigningKeyScheduler, KeyEncryption, KeysAdmin, TokenIssuer, RefreshTokensRepository, RefreshTokenStore, AuthorizationCodeStore, RefreshTokenFamilies, AccessTokens, TokenFamiliesAdmin, DpopProofVerifier, DpopNonces, TokenEndpointDpop],
 })
 export class TokenModule {}

@@ -15,6 +15,7 @@ import { UsedJtis1764288009000 } from './1764288009000-used-jtis';
 import { ClientJwks1764288009001 } from './1764288009001-client-jwks';
 import { PushedAuthorizationRequests1764288010000 } from './1764288010000-pushed-authorization-requests';
 import { ClientTokensValidAfter1764288013000 } from './1764288013000-client-tokens-valid-after';
+import { ClientRegistryVersion1764700400000 } from './1764700400000-client-registry-version';
 
 /** Listed explicitly (not globbed) so they load the same under ts-jest, ts-node and dist/. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   ClientJwks1764288009001,
   PushedAuthorizationRequests1764288010000,
   ClientTokensValidAfter1764288013000,
+  ClientRegistryVersion1764700400000,
 ];

@@ -2,9 +2,11 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { keysConfig, KeysConfig } from '../../config/keys.config';
 import { allowAnyOrigin } from '../../cors/cors-headers';
+import { OAuthRoutes } from '../../oauth/oauth-routes.decorator';
 import { SigningKeysService } from './signing-keys.service';
 
 @Controller()
+@OAuthRoutes()
 export class JwksController {
   constructor(
     private readonly keys: SigningKeysService,

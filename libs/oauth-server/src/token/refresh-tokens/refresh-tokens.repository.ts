@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull, MoreThan } from 'typeorm';
+import { In, IsNull, MoreThan } from 'typeorm';
 import { DatabaseService } from '../../database/database.service';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import { FamilySelector, RefreshTokenStore, StoredRefreshToken } from './refresh-token.store';
 import { TokenFamilyEntity } from './token-family.entity';
 
 const FIND_BY_HASH = `SELECT t.id, t.token_hash, t.family_id, t.parent_id, t.generation, t.issued_at, t.expires_at, t.consumed_at,
@@ -66,34 +67,30 @@ function toStored(row: StoredRow): StoredRefreshToken {
   return { token, family };
 }
 
-export interface StoredRefreshToken {
-  token: RefreshTokenEntity;
-  family: TokenFamilyEntity;
-}
+export type { FamilySelector, StoredRefreshToken };
 
-/** Work that must commit or roll back together with a new family, e.g. consuming the code it is issued for. */
-export type FamilyTransactionHook = (manager: EntityManager, familyId: string) => Promise<void>;
-
-/** Storage of token families and their refresh tokens; only hashes of tokens ever reach it. */
+/** The TypeORM/SQL adapter of RefreshTokenStore: hand-written SQL on the hot paths (prepared once, group committed on SQLite). */
 @Injectable()
-export class RefreshTokensRepository {
-  constructor(private readonly database: DatabaseService) {}
+export class RefreshTokensRepository extends RefreshTokenStore {
+  constructor(private readonly database: DatabaseService) {
+    super();
+  }
 
-  /** `within` runs in the same transaction; if it throws, the family is not created. */
-  async createFamily(family: TokenFamilyEntity, first: RefreshTokenEntity, within?: FamilyTransactionHook): Promise<void> {
+  async createFamily(family: TokenFamilyEntity, first: RefreshTokenEntity): Promise<void> {
     await this.database.transaction(async (manager) => {
       await manager.insert(TokenFamilyEntity, family);
       await manager.insert(RefreshTokenEntity, first);
-      if (within) await within(manager, family.id);
     });
   }
 
-  /** The token and its family in one statement (the hot path of every refresh). */
-  findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
-    return this.database.sqlRun(async (sql) => {
-      const rows = await sql.all<StoredRow>(FIND_BY_HASH, [tokenHash]);
-      return rows.length === 0 ? null : toStored(rows[0]);
-    });
+  /**
+   * The token and its family in one statement (the hot path of every refresh), on the read path:
+   * it does not wait for commit groups. What it reads is committed; a rotation that committed
+   * meanwhile is caught by the conditional consume, as between instances on PostgreSQL.
+   */
+  async findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
+    const rows = await this.database.sqlRead<StoredRow>(FIND_BY_HASH, [tokenHash]);
+    return rows.length === 0 ? null : toStored(rows[0]);
   }
 
   /** The token that replaced `parentId` when it was rotated, if any (there is at most one). */
@@ -187,8 +184,6 @@ export class RefreshTokensRepository {
     return (result.affected ?? 0) > 0;
   }
 }
-
-export type FamilySelector = Partial<Pick<TokenFamilyEntity, 'id' | 'clientId' | 'subject'>>;
 
 function chunks<T>(items: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));

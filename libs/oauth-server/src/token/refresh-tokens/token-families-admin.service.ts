@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { SecurityEvents } from '../../events/security-events.service';
-import { FamilySelector, RefreshTokensRepository } from './refresh-tokens.repository';
+import { FamilySelector, RefreshTokenStore } from './refresh-token.store';
 
 /** What an operator may see of a live grant: identifiers and times, never a token. */
 export interface FamilyView {
@@ -30,7 +30,7 @@ export const ADMIN_REVOCATION_REASON = 'admin_revoked';
 @Injectable()
 export class TokenFamiliesAdmin {
   constructor(
-    private readonly repository: RefreshTokensRepository,
+    private readonly repository: RefreshTokenStore,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
   ) {}

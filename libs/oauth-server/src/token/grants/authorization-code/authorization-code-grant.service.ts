@@ -1,22 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientEntity } from '../../../clients/client.entity';
+import { randomUUID } from 'node:crypto';
+import type { OAuthClient } from '../../../clients/oauth-client';
 import { Clock } from '../../../common/clock';
+import { resolveRequestedScope } from '../../../common/scope';
 import { RANDOM_TOKEN_SHAPE } from '../../../common/secure-random';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
-import type { OAuthParams } from '../../../oauth/oauth-params';
 import { verifierMatches } from '../../../oauth/pkce';
-import { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.repository';
-import { TokenFamiliesService } from '../../refresh-tokens/token-families.service';
+import { Transactions } from '../../../database/transactions.service';
+import { RefreshTokenStore } from '../../refresh-tokens/refresh-token.store';
+import { RefreshTokenFamilies } from '../../refresh-tokens/refresh-token-families.service';
 import { TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
-import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
-import { bindsRefreshTokens } from '../../../dpop/dpop-binding';
+import { GrantHandler, GrantType, TokenRequestContext } from '../grant-handler';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { hashAuthorizationCode } from './authorization-code-factory';
-import { AuthorizationCodesRepository } from './authorization-codes.repository';
+import { AuthorizationCodeStore } from './authorization-code.store';
 
-/** Thrown inside the family transaction when another request consumed the code first. */
+/** Thrown inside the unit of work when another request consumed the code first: nothing of it is stored. */
 class CodeAlreadyConsumed extends Error {}
 
 /**
@@ -27,16 +28,19 @@ class CodeAlreadyConsumed extends Error {}
 @Injectable()
 @GrantType('authorization_code')
 export class AuthorizationCodeGrantService implements GrantHandler {
+  readonly parameters = ['code', 'redirect_uri', 'code_verifier'] as const;
+
   constructor(
-    private readonly codes: AuthorizationCodesRepository,
-    private readonly families: TokenFamiliesService,
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly codes: AuthorizationCodeStore,
+    private readonly families: RefreshTokenFamilies,
+    private readonly refreshTokens: RefreshTokenStore,
+    private readonly transactions: Transactions,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
   ) {}
 
-  async handle(params: OAuthParams, client: ClientEntity, context: GrantContext = {}): Promise<TokenResponse> {
+  async handle({ params, client, dpopJkt }: TokenRequestContext): Promise<TokenResponse> {
     const presented = params.require('code');
     const redirectUri = params.require('redirect_uri');
     const verifier = params.require('code_verifier');
@@ -45,15 +49,16 @@ export class AuthorizationCodeGrantService implements GrantHandler {
     const found = await this.codes.findByHash(hashAuthorizationCode(presented));
     const now = this.clock.now();
     const code = await this.redeemable(found, client, redirectUri, verifier, now);
-    const { dpopJkt } = context;
     // RFC 9449 §10: a code requested with dpop_jkt is redeemed only with a proof of that key.
     if (code.dpopJkt !== null && code.dpopJkt !== dpopJkt) throw OAuthError.invalidGrant('code is bound to another DPoP key (dpop_jkt)');
     if (!client.allowsGrant('refresh_token')) return this.accessTokenOnly(code, client, now, dpopJkt);
-    const dpop = dpopJkt === undefined ? undefined : { jkt: dpopJkt, bindRefreshTokens: bindsRefreshTokens(client) };
+    const familyId = randomUUID();
     try {
-      return await this.families.startFamily(client, code.subject, code.scope, 'authorization_code', async (manager, familyId) => {
-        if (!(await this.codes.consumeWithin(manager, code.id, now, familyId))) throw new CodeAlreadyConsumed();
-      }, dpop);
+      // One unit of work: the code is consumed and its family stored, or neither.
+      return await this.transactions.run(async () => {
+        if (!(await this.codes.consumeForFamily(code.id, now, familyId))) throw new CodeAlreadyConsumed();
+        return this.families.start({ client, subject: code.subject, scope: code.scope, grantType: 'authorization_code', dpopJkt }, { familyId });
+      });
     } catch (error) {
       if (error instanceof CodeAlreadyConsumed) await this.rejectReuse(await this.codes.findById(code.id), now);
       throw error;
@@ -63,7 +68,7 @@ export class AuthorizationCodeGrantService implements GrantHandler {
   /** The code, when this client may redeem it now; else the invalid_grant it deserves. */
   private async redeemable(
     code: AuthorizationCodeEntity | null,
-    client: ClientEntity,
+    client: OAuthClient,
     redirectUri: string,
     verifier: string,
     now: number,
@@ -85,8 +90,10 @@ export class AuthorizationCodeGrantService implements GrantHandler {
    * Signed before the code is consumed (nothing may fail after that commit), and its `jti` stored
    * with the code: a token from a code without a family can still be revoked on replay.
    */
-  private async accessTokenOnly(code: AuthorizationCodeEntity, client: ClientEntity, now: number, dpopJkt?: string): Promise<TokenResponse> {
-    const prepared = this.issuer.prepareResponse({ subject: code.subject, clientId: client.clientId, scope: code.scope, grantType: 'authorization_code', dpopJkt });
+  private async accessTokenOnly(code: AuthorizationCodeEntity, client: OAuthClient, now: number, dpopJkt?: string): Promise<TokenResponse> {
+    // The same scope policy as a family's: still within what the client is registered for.
+    const scope = resolveRequestedScope(code.scope, client.scope);
+    const prepared = await this.issuer.prepareResponse({ subject: code.subject, clientId: client.clientId, scope, grantType: 'authorization_code', dpopJkt });
     if (!(await this.codes.consume(code.id, now, prepared.accessToken))) await this.rejectReuse(await this.codes.findById(code.id), now);
     prepared.announce();
     return prepared.response;

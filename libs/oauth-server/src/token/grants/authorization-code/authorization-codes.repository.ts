@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { DatabaseService } from '../../../database/database.service';
 import { RevokedAccessTokenEntity } from '../../../token-status/revoked-access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { AuthorizationCodeStore } from './authorization-code.store';
 
-/** Storage of authorization codes; only hashes of codes ever reach it. */
+/** The TypeORM adapter of AuthorizationCodeStore. */
 @Injectable()
-export class AuthorizationCodesRepository {
-  constructor(private readonly database: DatabaseService) {}
+export class AuthorizationCodesRepository extends AuthorizationCodeStore {
+  constructor(private readonly database: DatabaseService) {
+    super();
+  }
 
   findByHash(codeHash: string): Promise<AuthorizationCodeEntity | null> {
     return this.database.run((manager) => manager.findOneBy(AuthorizationCodeEntity, { codeHash }));
@@ -18,18 +20,19 @@ export class AuthorizationCodesRepository {
   }
 
   /**
-   * Marks the code used, recording the family issued from it, inside the caller's transaction.
    * The conditional UPDATE makes the code single-use even when two requests race with it, across
    * processes: exactly one of them sees an affected row (RFC 6749 §4.1.2).
    */
-  async consumeWithin(manager: EntityManager, id: string, now: number, familyId: string | null): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(AuthorizationCodeEntity)
-      .set({ consumedAt: now, familyId })
-      .where('id = :id AND consumed_at IS NULL', { id })
-      .execute();
-    return result.affected === 1;
+  consumeForFamily(id: string, now: number, familyId: string): Promise<boolean> {
+    return this.database.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(AuthorizationCodeEntity)
+        .set({ consumedAt: now, familyId })
+        .where('id = :id AND consumed_at IS NULL', { id })
+        .execute();
+      return result.affected === 1;
+    });
   }
 
   /**

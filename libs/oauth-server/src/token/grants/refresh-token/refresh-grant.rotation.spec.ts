@@ -1,11 +1,12 @@
 import { ClientEntity } from '../../../clients/client.entity';
+import type { OAuthClient } from '../../../clients/oauth-client';
 import { Clock } from '../../../common/clock';
 import type { TokenConfig } from '../../../config/token.config';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthParams } from '../../../oauth/oauth-params';
 import { hashRefreshToken } from '../../refresh-tokens/refresh-token-factory';
 import { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import type { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
+import type { RefreshTokenStore, StoredRefreshToken } from '../../refresh-tokens/refresh-token.store';
 import { TokenFamilyEntity } from '../../refresh-tokens/token-family.entity';
 import type { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
 import type { TokenIssuer } from '../../token-issuer.service';
@@ -30,14 +31,14 @@ function stored(token: Partial<RefreshTokenEntity> = {}, family: Partial<TokenFa
 }
 
 describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)', () => {
-  let repository: jest.Mocked<Pick<RefreshTokensRepository, 'findByHash' | 'findSuccessor' | 'consume' | 'revokeFamily'>>;
+  let repository: jest.Mocked<Pick<RefreshTokenStore, 'findByHash' | 'findSuccessor' | 'consume' | 'revokeFamily'>>;
   let issuer: jest.Mocked<Pick<TokenIssuer, 'prepareResponse'>>;
   let service: RefreshGrantService;
 
   beforeEach(() => {
     repository = { findByHash: jest.fn(), findSuccessor: jest.fn().mockResolvedValue(null), consume: jest.fn().mockResolvedValue(true), revokeFamily: jest.fn().mockResolvedValue(true) };
     issuer = {
-      prepareResponse: jest.fn((grant, refreshToken) => ({
+      prepareResponse: jest.fn(async (grant, refreshToken) => ({
         response: { access_token: 'at', token_type: 'Bearer' as const, expires_in: 900, refresh_token: refreshToken, scope: grant.scope },
         accessToken: { jti: 'j', expiresAt: NOW + 900_000 },
         announce: jest.fn(),
@@ -46,10 +47,10 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     const clock = { now: () => NOW } as Clock;
     const events = { emit: jest.fn() } as unknown as SecurityEvents;
     const key = { get: () => Buffer.alloc(32, 1) } as RefreshTokenDerivationKey;
-    service = new RefreshGrantService(repository as unknown as RefreshTokensRepository, issuer as unknown as TokenIssuer, clock, events, key, config);
+    service = new RefreshGrantService(repository as unknown as RefreshTokenStore, issuer as unknown as TokenIssuer, clock, events, key, config);
   });
 
-  const handle = (extra: Record<string, string> = {}) => service.handle(OAuthParams.fromEntries({ refresh_token: PRESENTED, ...extra }), client);
+  const handle = (extra: Record<string, string> = {}) => service.handle({ grantType: 'refresh_token', params: OAuthParams.fromEntries({ refresh_token: PRESENTED, ...extra }), client: client as unknown as OAuthClient, headers: {} });
 
   it('looks the token up by its SHA-256 hash and stores a successor of the next generation', async () => {
     repository.findByHash.mockResolvedValue(stored());
@@ -65,7 +66,7 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
       { subject: 'alice', clientId: 'c1', scope: 'read write', familyId: 'f1', grantType: 'refresh_token', notAfter: NOW + 599_000 },
       response.refresh_token,
     );
-    expect(issuer.prepareResponse.mock.results[0].value.announce).toHaveBeenCalledTimes(1);
+    expect((await issuer.prepareResponse.mock.results[0].value).announce).toHaveBeenCalledTimes(1);
   });
 
   it('a consumed token revokes its family and fails with invalid_grant', async () => {
@@ -81,7 +82,7 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
     await expect(handle()).rejects.toMatchObject({ code: 'invalid_grant' });
     expect(repository.revokeFamily).toHaveBeenCalledWith('f1', NOW, 'reuse_detected');
     // Signed before the conditional update (nothing may fail after a commit), but never handed out.
-    expect(issuer.prepareResponse.mock.results[0].value.announce).not.toHaveBeenCalled();
+    expect((await issuer.prepareResponse.mock.results[0].value).announce).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -98,7 +99,7 @@ describe('RefreshGrantService: strict rotation (REFRESH_TOKEN_REUSE_INTERVAL=0)'
   });
 
   it('a token of the wrong shape is rejected without a lookup', async () => {
-    await expect(service.handle(OAuthParams.fromEntries({ refresh_token: 'short' }), client)).rejects.toMatchObject({ code: 'invalid_grant' });
+    await expect(service.handle({ grantType: 'refresh_token', params: OAuthParams.fromEntries({ refresh_token: 'short' }), client: client as unknown as OAuthClient, headers: {} })).rejects.toMatchObject({ code: 'invalid_grant' });
     expect(repository.findByHash).not.toHaveBeenCalled();
   });
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClientEntity } from '../../../clients/client.entity';
+import type { OAuthClient } from '../../../clients/oauth-client';
 import { Clock } from '../../../common/clock';
 import type { TokenConfig } from '../../../config/token.config';
 import { SecurityEvents } from '../../../events/security-events.service';
@@ -8,7 +9,7 @@ import { OAuthParams } from '../../../oauth/oauth-params';
 import type { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
 import { hashRefreshToken, isDerivedSuccessor, mintRefreshToken } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import type { RefreshTokensRepository } from '../../refresh-tokens/refresh-tokens.repository';
+import type { RefreshTokenStore } from '../../refresh-tokens/refresh-token.store';
 import { TokenFamilyEntity } from '../../refresh-tokens/token-family.entity';
 import type { TokenIssuer } from '../../token-issuer.service';
 import { RefreshGrantService } from './refresh-grant.service';
@@ -54,12 +55,12 @@ function setup(reuseInterval: number, retryLimit = 3) {
   const clock = { now: jest.fn(() => T0) } as unknown as Clock & { now: jest.Mock };
   const events = new SecurityEvents();
   const issuer = {
-    prepareResponse: jest.fn((grant, refresh) => ({ response: { access_token: `at-${Math.random()}`, refresh_token: refresh, scope: grant.scope }, announce: () => undefined })),
+    prepareResponse: jest.fn(async (grant, refresh) => ({ response: { access_token: `at-${Math.random()}`, refresh_token: refresh, scope: grant.scope }, announce: () => undefined })),
   };
   const config = { refreshTokenIdleTtl: 3600, refreshTokenReuseInterval: reuseInterval, refreshTokenRetryLimit: retryLimit } as TokenConfig;
   const key = { get: () => KEY } as RefreshTokenDerivationKey;
   const service = new RefreshGrantService(
-    repository as unknown as RefreshTokensRepository,
+    repository as unknown as RefreshTokenStore,
     issuer as unknown as TokenIssuer,
     clock,
     events,
@@ -73,7 +74,7 @@ function setup(reuseInterval: number, retryLimit = 3) {
   repository.families.set(family.id, family);
   const first = mintRefreshToken({ familyId: 'fam', parentId: null, generation: 0, issuedAt: T0, idleTtlSeconds: 3600 });
   repository.tokens.push(first.entity);
-  const refresh = (token: string, by = client) => service.handle(OAuthParams.fromEntries({ refresh_token: token }), by);
+  const refresh = (token: string, by = client) => service.handle({ grantType: 'refresh_token', params: OAuthParams.fromEntries({ refresh_token: token }), client: by as unknown as OAuthClient, headers: {} });
   return { repository, clock, events, service, client, family, first: first.value, refresh };
 }
 
@@ -175,7 +176,7 @@ describe('RefreshGrantService', () => {
   it('checks the scope of a retry against the family, without revoking', async () => {
     const s = setup(30);
     await s.refresh(s.first);
-    const error = await rejection(s.service.handle(OAuthParams.fromEntries({ refresh_token: s.first, scope: 'admin' }), s.client));
+    const error = await rejection(s.service.handle({ grantType: 'refresh_token', params: OAuthParams.fromEntries({ refresh_token: s.first, scope: 'admin' }), client: s.client as unknown as OAuthClient, headers: {} }));
     expect(error.code).toBe('invalid_scope');
     expect(s.family.revokedAt).toBeNull();
   });

@@ -1,26 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientEntity } from '../../../clients/client.entity';
+import type { OAuthClient } from '../../../clients/oauth-client';
 import { Clock } from '../../../common/clock';
-import type { Scope } from '../../../common/scope';
+import { resolveRequestedScope } from '../../../common/scope';
 import { tokenConfig, TokenConfig } from '../../../config/token.config';
 import type { RetryRefusal, ReuseReason } from '../../../events/security-event';
 import { SecurityEvents } from '../../../events/security-events.service';
 import { OAuthError } from '../../../oauth/oauth-error';
-import type { OAuthParams } from '../../../oauth/oauth-params';
 import { RefreshTokenDerivationKey } from '../../refresh-tokens/refresh-token-derivation-key.service';
 import { deriveSuccessorValue, hashRefreshToken, isDerivedSuccessor, mintRefreshToken, mintSuccessorToken, REFRESH_TOKEN_SHAPE } from '../../refresh-tokens/refresh-token-factory';
 import type { RefreshTokenEntity } from '../../refresh-tokens/refresh-token.entity';
-import { RefreshTokensRepository, StoredRefreshToken } from '../../refresh-tokens/refresh-tokens.repository';
+import { RefreshTokenStore, StoredRefreshToken } from '../../refresh-tokens/refresh-token.store';
 import { AccessTokenGrant, TokenIssuer } from '../../token-issuer.service';
 import type { TokenResponse } from '../../token-response';
-import { GrantContext, GrantHandler, GrantType } from '../grant-handler';
+import { GrantHandler, GrantType, TokenRequestContext } from '../grant-handler';
 import { bindsRefreshTokens } from '../../../dpop/dpop-binding';
-import { parseRequestedScope, scopeWithin } from '../requested-scope';
 
 interface RefreshRequest {
   presented: string;
-  client: ClientEntity;
-  requestedScope: Scope | undefined;
+  client: OAuthClient;
+  /** The `scope` parameter as sent; undefined when omitted. */
+  requestedScope: string | undefined;
   now: number;
   /** The key of the request's verified DPoP proof (RFC 9449), if any. */
   dpopJkt: string | undefined;
@@ -40,8 +39,10 @@ interface RefreshRequest {
 @Injectable()
 @GrantType('refresh_token')
 export class RefreshGrantService implements GrantHandler {
+  readonly parameters = ['refresh_token', 'scope'] as const;
+
   constructor(
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly issuer: TokenIssuer,
     private readonly clock: Clock,
     private readonly events: SecurityEvents,
@@ -49,14 +50,14 @@ export class RefreshGrantService implements GrantHandler {
     @Inject(tokenConfig.KEY) private readonly config: TokenConfig,
   ) {}
 
-  async handle(params: OAuthParams, client: ClientEntity, context: GrantContext = {}): Promise<TokenResponse> {
+  async handle({ params, client, dpopJkt }: TokenRequestContext): Promise<TokenResponse> {
     const presented = params.require('refresh_token');
-    const requestedScope = parseRequestedScope(params.get('scope'));
+    const requestedScope = params.get('scope');
     if (!REFRESH_TOKEN_SHAPE.test(presented)) throw OAuthError.invalidGrant('refresh token has the wrong shape');
     const stored = await this.refreshTokens.findByHash(hashRefreshToken(presented));
     const now = this.clock.now();
     assertLiveFamily(stored, now);
-    const request = { presented, client, requestedScope, now, dpopJkt: context.dpopJkt };
+    const request = { presented, client, requestedScope, now, dpopJkt };
     if (stored.token.consumedAt !== null) return this.retryOrRevoke(stored, request);
     return this.rotate(stored, request);
   }
@@ -80,7 +81,7 @@ export class RefreshGrantService implements GrantHandler {
     // row ids) walk any old refresh token forward to the family's current one.
     const successor = this.retryWindowMs() > 0 ? mintSuccessorToken(input, this.derivationKey.get(), request.presented) : mintRefreshToken(input);
     // RFC 6749 §6: the new refresh token keeps the family's scope; only the access token narrows.
-    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope, request.dpopJkt), successor.value);
+    const prepared = await this.issuer.prepareResponse(accessGrant(stored, scope, request.dpopJkt), successor.value);
     if (!(await this.refreshTokens.consume(token, successor.entity, now, bindDpopJkt))) {
       // Another request retired this token between our read and our update: judge ours as a retry.
       const current = await this.refreshTokens.findByHash(token.tokenHash);
@@ -107,7 +108,7 @@ export class RefreshGrantService implements GrantHandler {
     // The successor is recomputed from the presented token: nothing but its hash was ever stored.
     const value = deriveSuccessorValue(this.derivationKey.get(), verdict.id, request.presented);
     // The access token carries the family like any other, so revoking the family ends it too.
-    const prepared = this.issuer.prepareResponse(accessGrant(stored, scope, request.dpopJkt), value);
+    const prepared = await this.issuer.prepareResponse(accessGrant(stored, scope, request.dpopJkt), value);
     if (!(await this.refreshTokens.recordReplay(verdict.id, this.config.refreshTokenRetryLimit))) {
       // Since our judgement the family was revoked, the successor used, or the replays ran out.
       assertLiveFamily(await this.refreshTokens.findByHash(token.tokenHash), now);
@@ -175,7 +176,7 @@ function assertLiveFamily(stored: StoredRefreshToken | null, now: number): asser
   if (now >= family.expiresAt) throw OAuthError.invalidGrant('refresh token past its absolute lifetime');
 }
 
-/** RFC 6749 §6: a requested scope MUST NOT include any scope not originally granted. */
-function grantedScope(requested: Scope | undefined, familyScope: string): string {
-  return requested === undefined ? familyScope : scopeWithin(requested, familyScope, 'the scope originally granted');
+/** RFC 6749 §6: omitted means the scope originally granted; a requested one MUST NOT exceed it. */
+function grantedScope(requested: string | undefined, familyScope: string): string {
+  return resolveRequestedScope(requested, familyScope, 'the scope originally granted');
 }
