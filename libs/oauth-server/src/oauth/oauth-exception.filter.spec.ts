@@ -8,6 +8,10 @@ function httpHost() {
   const res = {
     headersSent: false,
     setHeader: (name: string, value: string) => (headers[name.toLowerCase()] = value),
+    set(values: Record<string, string>) {
+      for (const [name, value] of Object.entries(values)) headers[name.toLowerCase()] = value;
+      return this;
+    },
     status(code: number) {
       sent.status = code;
       return this;
