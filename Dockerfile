@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Production image. Build stage: install everything, compile, drop the dev dependencies (the same
 # steps as `npm ci && npm run build && npm prune --omit=dev`). Runtime stage: only package.json,
-# the pruned node_modules and dist/, run by a non-root user, nothing compiled at run time, signals straight to node.
+# the pruned node_modules, dist/ and the built library (libs/oauth-server/dist), run by a non-root user, nothing compiled at run time, signals straight to node.
 # test/production-install.e2e-spec.ts runs the runtime steps of this file (its CMD and HEALTHCHECK)
 # without Docker.
 
@@ -10,8 +10,12 @@ WORKDIR /app
 # sqlite3 ships prebuilt binaries; the toolchain is the fallback when none matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# The library is an npm workspace: its package.json is part of the install (node_modules/nest-oauth-server links to it).
+COPY libs/oauth-server/package.json ./libs/oauth-server/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY libs/oauth-server/tsconfig.lib.json ./libs/oauth-server/tsconfig.lib.json
+COPY libs/oauth-server/src ./libs/oauth-server/src
 COPY src ./src
 # typescript stays in node_modules as an optional peer of typeorm (through ts-node) but is never
 # run: the runtime stage has no src/ and starts dist/main.js directly.
@@ -31,6 +35,8 @@ RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/libs/oauth-server/package.json ./libs/oauth-server/package.json
+COPY --from=build /app/libs/oauth-server/dist ./libs/oauth-server/dist
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

@@ -3,7 +3,12 @@
 module.exports = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/libs/oauth-server/src', '<rootDir>/libs/oauth-server/test', '<rootDir>/test'],
+  // The library from its sources, under the name every importer uses (tsconfig.json `paths`).
+  moduleNameMapper: {
+    '^nest-oauth-server$': '<rootDir>/libs/oauth-server/src/index.ts',
+    '^nest-oauth-server/testing$': '<rootDir>/libs/oauth-server/src/testing/index.ts',
+  },
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': 'ts-jest',

@@ -19,7 +19,7 @@ require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { AppModule } = require('../dist/app.module');
 const { configureApp } = require('../dist/app.setup');
-const { ClientsService } = require('../dist/clients/clients.service');
+const { ClientsService } = require('nest-oauth-server');
 
 function post(port, agent, { authorization, body: extra = '' }) {
   const body = 'grant_type=refresh_token&refresh_token=' + 'x'.repeat(43) + extra;

@@ -61,7 +61,9 @@ function buildIfNeeded() {
     }, 0);
   const dist = path.join(ROOT, 'dist');
   const isSpec = (name) => name.endsWith('.spec.ts');
-  if (fs.existsSync(path.join(dist, 'main.js')) && newest(dist) >= newest(path.join(ROOT, 'src'), isSpec)) return;
+  const library = path.join(ROOT, 'libs/oauth-server');
+  const built = Math.min(newest(dist), fs.existsSync(path.join(library, 'dist')) ? newest(path.join(library, 'dist')) : 0);
+  if (fs.existsSync(path.join(dist, 'main.js')) && built >= Math.max(newest(path.join(ROOT, 'src'), isSpec), newest(path.join(library, 'src'), isSpec))) return;
   log('building (npm run build)...');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
@@ -93,7 +95,7 @@ function createTemplate(dir) {
 
 /** The template plus `count` live filler families, cached across runs (keyed by the schema). */
 async function templateWithFillers(base, count) {
-  const migrations = path.join(ROOT, 'dist/database/migrations');
+  const migrations = path.join(ROOT, 'libs/oauth-server/dist/database/migrations');
   const hash = createHash('sha256');
   for (const name of fs.readdirSync(migrations).sort()) if (name.endsWith('.js')) hash.update(fs.readFileSync(path.join(migrations, name)));
   const stem = path.join(config.cacheDir, `${hash.digest('hex').slice(0, 16)}-${count}`);

@@ -11,6 +11,10 @@ const ROOT = join(__dirname, '..');
 // we ran ourselves, so it marks "dist/ is as new as the sources".
 const STAMP = join(ROOT, 'dist', '.tsbuildinfo');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+// The service runs on the built library (node_modules/nest-oauth-server → libs/oauth-server/dist),
+// so the library is built first, as `npm run build` does.
+const LIBRARY_SRC = join('libs', 'oauth-server', 'src');
+const LIBRARY_TSCONFIG = join('libs', 'oauth-server', 'tsconfig.lib.json');
 
 function newestSourceMtime() {
   let newest = 0;
@@ -19,9 +23,8 @@ function newestSourceMtime() {
     if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
     else newest = Math.max(newest, stat.mtimeMs);
   };
-  const src = join(ROOT, 'src');
-  if (existsSync(src)) visit(src);
-  for (const file of ['tsconfig.json', 'tsconfig.build.json']) if (existsSync(join(ROOT, file))) visit(join(ROOT, file));
+  for (const dir of ['src', LIBRARY_SRC]) if (existsSync(join(ROOT, dir))) visit(join(ROOT, dir));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', LIBRARY_TSCONFIG]) if (existsSync(join(ROOT, file))) visit(join(ROOT, file));
   return newest;
 }
 
@@ -45,7 +48,9 @@ function buildIfStale(entry, log = (line) => process.stderr.write(`${line}\n`)) 
   }
   try {
     // Compiler output goes to stderr: the CLI's stdout is JSON only.
-    execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    for (const project of [LIBRARY_TSCONFIG, 'tsconfig.build.json']) {
+      execFileSync(process.execPath, [TSC, '-p', join(ROOT, project)], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    }
   } catch {
     throw new BuildError('the build failed (see the compiler output above)');
   }

@@ -1,10 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { securityHeaders } from './common/security-headers';
+import { answerHttpClientErrors, OAuthExceptionFilter, securityHeaders } from 'nest-oauth-server';
 import { appConfig, AppConfig } from './config/app.config';
 import { applyHttpServerLimits } from './lifecycle/http-server-limits';
-import { answerHttpClientErrors } from './oauth/http-client-error';
-import { OAuthExceptionFilter } from './oauth/oauth-exception.filter';
 
 /**
  * Settings that live on the application rather than in a module; shared by main.ts and the e2e

@@ -3,8 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { CliError } from './cli/cli-error';
 import { commands } from './cli/commands';
-import { ClientFieldError } from './clients/client-fields';
-import { ClientAdminError } from './clients/clients.service';
+import { ClientAdminError, ClientFieldError } from 'nest-oauth-server';
 import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
 
 /** Admin CLI: same configuration and database as the server; JSON on stdout, errors on stderr. */

@@ -7,10 +7,9 @@ import { configureApp } from './app.setup';
 import { BootLogger, writeBootFailure } from './boot/boot-logger';
 import { configSummary } from './boot/config-summary';
 import { issuerMismatchWarning, recordServerIssuer } from './boot/service-issuers';
-import { Clock } from './common/clock';
+import { Clock, DatabaseService } from 'nest-oauth-server';
 import { appConfig, AppConfig } from './config/app.config';
 import { ConfigurationError, issuerCorrection, loadEnvironment } from './config/environment';
-import { DatabaseService } from './database/database.service';
 import { startMetricsListener } from './metrics/metrics-listener';
 import { startMicroservice } from './microservice/connect-microservice';
 

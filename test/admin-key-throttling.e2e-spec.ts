@@ -1,4 +1,4 @@
-import { SecurityEvents } from '../src/events/security-events.service';
+import { SecurityEvents } from 'nest-oauth-server';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { ADMIN_API_KEY, codeFlowEnv } from './support/code-flow';
 import { TestApp } from './support/test-app';

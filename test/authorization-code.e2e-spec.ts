@@ -1,9 +1,5 @@
-import { ClientsService } from '../src/clients/clients.service';
+import { AuthorizationCodeEntity, AUTHORIZE_ERROR_DESCRIPTIONS, ClientsService, LoginRequestEntity, MAX_STATE_LENGTH, RetentionService } from 'nest-oauth-server';
 import { appConfig, AppConfig } from '../src/config/app.config';
-import { AUTHORIZE_ERROR_DESCRIPTIONS, MAX_STATE_LENGTH } from '../src/authorize/authorize.service';
-import { LoginRequestEntity } from '../src/authorize/login-request.entity';
-import { AuthorizationCodeEntity } from '../src/token/grants/authorization-code/authorization-code.entity';
-import { RetentionService } from '../src/retention/retention.service';
 import { CodeFlow, codeFlowEnv, pkcePair, REDIRECT_URI } from './support/code-flow';
 import { introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';

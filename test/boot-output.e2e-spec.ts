@@ -61,7 +61,7 @@ describe('start-up output of the real process', () => {
     });
     expect(result.code).toBe(1);
     const retries = jsonLines(result.stdout).filter((line) => line.context === 'TypeOrmModule');
-    expect(retries.map((line) => [line.level, line.msg])).toEqual([1, 2, 3].map((n) => [40, `Unable to connect to the database. Retrying (${n})...`]));
+    expect(retries.map((line) => [line.level, line.msg])).toEqual([1, 2, 3].map((n) => [40, `Unable to connect to the database (oauthServer). Retrying (${n})...`]));
     expect(retries[0].error).toMatch(/ECONNREFUSED/);
     const failure = jsonLines(result.stderr);
     expect(failure).toEqual([expect.objectContaining({ level: 60, context: 'Bootstrap', msg: expect.stringMatching(/^Failed to start: .*ECONNREFUSED/) })]);

@@ -1,4 +1,4 @@
-import { ClientsService } from '../src/clients/clients.service';
+import { ClientsService } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClientsRepository } from '../src/clients/clients.repository';
-import { DatabaseService } from '../src/database/database.service';
+import { ClientsRepository, DatabaseService } from 'nest-oauth-server';
 import { ADMIN_API_KEY, codeFlowEnv } from './support/code-flow';
 import { introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';

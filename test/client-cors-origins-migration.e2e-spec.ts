@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/database/database-options';
-import { migrations } from '../src/database/migrations';
-import { ClientCorsOrigins1764288004000 } from '../src/database/migrations/1764288004000-client-cors-origins';
+import { buildDataSourceOptions, OAUTH_SERVER_MIGRATIONS as migrations } from 'nest-oauth-server';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // On SQLite, adding a column rebuilds oauth_clients; existing rows and the families that reference
@@ -23,7 +21,7 @@ describe('migration 1764288004000: oauth_clients.allowed_cors_origins', () => {
   };
 
   it('keeps existing clients and their families, with no origins', async () => {
-    const before = await open(migrations.indexOf(ClientCorsOrigins1764288004000));
+    const before = await open(migrations.findIndex((migration) => migration.name === 'ClientCorsOrigins1764288004000'));
     await before.query(
       `INSERT INTO oauth_clients (client_id, name, secret_hash, token_endpoint_auth_method, grant_types, scope, redirect_uris, created_at)
        VALUES ('c1', 'old', NULL, 'none', '[]', '', '[]', 1)`,

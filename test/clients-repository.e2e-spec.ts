@@ -1,5 +1,4 @@
-import { ClientEntity } from '../src/clients/client.entity';
-import { ClientsRepository } from '../src/clients/clients.repository';
+import { ClientEntity, ClientsRepository } from 'nest-oauth-server';
 import { TestApp } from './support/test-app';
 
 /** findById runs hand-written SQL on the token endpoint's hot path (issue 6): it must load what TypeORM loads. */

@@ -1,5 +1,4 @@
-import { ClientsService } from '../src/clients/clients.service';
-import { hashRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
+import { ClientsService, hashRefreshToken } from 'nest-oauth-server';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { postAs, revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';

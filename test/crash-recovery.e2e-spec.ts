@@ -1,5 +1,4 @@
-import { Clock } from '../src/common/clock';
-import { hashRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
+import { Clock, hashRefreshToken } from 'nest-oauth-server';
 import { buildDist, CliClient, ServiceProcess } from './support/service-process';
 import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';

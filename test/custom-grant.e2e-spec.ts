@@ -1,12 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
-import { createTestClient, tokenRequest, type TestClientCredentials } from '../src/testing';
-import { OAuthError } from '../src/oauth/oauth-error';
-import { ACCESS_TOKEN_CLAIMS_CUSTOMIZER, type AccessTokenClaims, type AccessTokenClaimsContext, type AccessTokenClaimsCustomizer } from '../src/token/access-token-claims';
-import { AccessTokens } from '../src/token/access-tokens.service';
-import { GrantHandler, GrantType, TokenRequestContext } from '../src/token/grants/grant-handler';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
-import { TokenModule } from '../src/token/token.module';
-import type { TokenEndpointResponse } from '../src/token/token-response';
+import { createTestClient, type TestClientCredentials, tokenRequest } from 'nest-oauth-server/testing';
+import { ACCESS_TOKEN_CLAIMS_CUSTOMIZER, type CustomAccessTokenClaims as AccessTokenClaims, type AccessTokenClaimsContext, type AccessTokenClaimsCustomizer, AccessTokens, GrantHandler, GrantType, OAuthError, type TokenEndpointResponse, TokenFamilyEntity, TokenModule, TokenRequestContext } from 'nest-oauth-server';
 import { decodeJwt, verifyWithJwks } from './support/jwt';
 import { TestApp } from './support/test-app';
 import { TrustedSubjectGrantModule } from './support/trusted-subject-grant/trusted-subject-grant.module';

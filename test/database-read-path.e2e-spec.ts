@@ -1,4 +1,4 @@
-import { DatabaseService } from '../src/database/database.service';
+import { DatabaseService } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 /**

@@ -1,5 +1,4 @@
-import { DatabaseService } from '../src/database/database.service';
-import { SqliteStatements } from '../src/database/sqlite-statements';
+import { DatabaseService, SqliteStatements } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 /**

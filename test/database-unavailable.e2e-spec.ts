@@ -1,4 +1,4 @@
-import { DatabaseAvailability } from '../src/database/database-availability';
+import { DatabaseAvailability } from 'nest-oauth-server';
 import { holdWriteLock } from './support/database-lock';
 import { TestApp, TestClient } from './support/test-app';
 

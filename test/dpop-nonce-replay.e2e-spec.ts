@@ -1,5 +1,4 @@
-import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { RefreshTokenEntity, TokenFamilyEntity } from 'nest-oauth-server';
 import { DpopKey } from './support/dpop';
 import { postAs } from './support/oauth-requests';
 import { createTestDatabase, TestDatabase } from './support/test-database';

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
-import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
+import { RefreshTokenEntity, TokenFamilyEntity } from 'nest-oauth-server';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { DpopKey, TOKEN_URL } from './support/dpop';
 import { decodeJwtPayload, introspect, postAs } from './support/oauth-requests';

@@ -1,4 +1,4 @@
-import { DatabaseService } from '../src/database/database.service';
+import { DatabaseService } from 'nest-oauth-server';
 import { holdWriteLock } from './support/database-lock';
 import { TestApp } from './support/test-app';
 

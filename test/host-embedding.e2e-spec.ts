@@ -16,40 +16,17 @@ import {
   SetMetadata,
   ValidationPipe,
 } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, Reflector, RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
 import type { Response } from 'express';
 import request from 'supertest';
 import { AdminModule } from '../src/admin/admin.module';
-import { AuthorizeModule } from '../src/authorize/authorize.module';
-import { ClientsModule } from '../src/clients/clients.module';
-import { ClientsRepository } from '../src/clients/clients.repository';
-import { ClientsService } from '../src/clients/clients.service';
-import { CommonModule } from '../src/common/common.module';
-import { adminConfig } from '../src/config/admin.config';
-import { appConfig } from '../src/config/app.config';
-import { authorizationConfig } from '../src/config/authorization.config';
-import { databaseConfig } from '../src/config/database.config';
-import { dpopConfig } from '../src/config/dpop.config';
-import { keysConfig } from '../src/config/keys.config';
-import { metricsConfig } from '../src/config/metrics.config';
-import { microserviceConfig } from '../src/config/microservice.config';
-import { rateLimitConfig } from '../src/config/rate-limit.config';
-import { retentionConfig } from '../src/config/retention.config';
-import { tokenConfig } from '../src/config/token.config';
-import { CorsModule } from '../src/cors/cors.module';
-import { DatabaseModule } from '../src/database/database.module';
-import { DiscoveryMetadataModule } from '../src/discovery/discovery.module';
-import { EventsModule } from '../src/events/events.module';
-import { IntrospectionModule } from '../src/introspection/introspection.module';
-import { OAuthModule } from '../src/oauth/oauth.module';
-import { RateLimitModule } from '../src/rate-limit/rate-limit.module';
-import { ReplayModule } from '../src/replay/replay.module';
-import { RevocationModule } from '../src/revocation/revocation.module';
-import { TokenModule } from '../src/token/token.module';
-import { RefreshTokenFamilies } from '../src/token/refresh-tokens/refresh-token-families.service';
+import { AuthorizeModule, ClientsRepository, ClientsService, CorsModule, DiscoveryMetadataModule, IntrospectionModule, OAuthServerModule, RefreshTokenFamilies, RevocationModule, TokenModule } from 'nest-oauth-server';
+import type { Environment } from '../src/config/environment';
+import { EnvironmentModule } from '../src/config/environment.module';
+import { ENVIRONMENT } from '../src/config/environment-settings';
+import { oauthServerOptions } from '../src/config/oauth-server-options';
 import { ADMIN_API_KEY, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
 import { DpopKey } from './support/dpop';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -59,29 +36,13 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
  * here: Nest's default body parser on, `setGlobalPrefix('api')`, its own catch-all exception filter,
  * a global ValidationPipe, a global guard for its own routes and a JSON route of its own.
  *
- * The OAuth server is today's modules, listed here once (`oauthServer()`); when the library has its
- * `OAuthServerModule.forRoot(...)`, that function is the one place to switch.
+ * The OAuth server is the library's module, configured from the environment as the service does
+ * (`oauthServer()`), with the service's admin API.
  */
 function oauthServer() {
   return [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      ignoreEnvFile: true,
-      load: [appConfig, tokenConfig, databaseConfig, microserviceConfig, authorizationConfig, adminConfig, retentionConfig, rateLimitConfig, keysConfig, metricsConfig, dpopConfig],
-    }),
-    CommonModule,
-    EventsModule,
-    DatabaseModule,
-    ReplayModule,
-    OAuthModule,
-    RateLimitModule,
-    ClientsModule,
-    TokenModule,
-    DiscoveryMetadataModule,
-    RevocationModule,
-    CorsModule,
-    IntrospectionModule,
-    AuthorizeModule,
+    EnvironmentModule,
+    OAuthServerModule.forRootAsync({ inject: [ENVIRONMENT], useFactory: (env: Environment) => oauthServerOptions(env) }),
     AdminModule,
   ];
 }

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { request as httpRequest, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DatabaseService } from '../src/database/database.service';
-import { AuthorizeService, PAR_REQUEST_URI_PREFIX } from '../src/authorize/authorize.service';
-import { ClientsRepository } from '../src/clients/clients.repository';
-import { OAuthParams } from '../src/oauth/oauth-params';
-import { ClientsService } from '../src/clients/clients.service';
-import { IntrospectionService } from '../src/introspection/introspection.service';
-import { FAMILY_ID_CLAIM } from '../src/token/token-issuer.service';
+import { AuthorizeService, ClientsRepository, ClientsService, DatabaseService, FAMILY_ID_CLAIM, IntrospectionService, OAuthParams, PAR_REQUEST_URI_PREFIX } from 'nest-oauth-server';
 import { ADMIN_API_KEY, CodeFlow, codeFlowEnv, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
 import {
   adminRequestArb,

@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/database/database-options';
-import { migrations } from '../src/database/migrations';
-import { ClientIntrospectionPermission1764288000401 } from '../src/database/migrations/1764288000401-client-introspection-permission';
+import { buildDataSourceOptions, OAUTH_SERVER_MIGRATIONS as migrations } from 'nest-oauth-server';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // On SQLite, adding a column rebuilds oauth_clients; with foreign keys on, dropping the old table
@@ -23,7 +21,7 @@ describe('migration 1764288000401: oauth_clients.allow_introspection', () => {
   };
 
   it('keeps existing clients and their families, with the permission off', async () => {
-    const before = await open(migrations.indexOf(ClientIntrospectionPermission1764288000401));
+    const before = await open(migrations.findIndex((migration) => migration.name === 'ClientIntrospectionPermission1764288000401'));
     await before.query(
       `INSERT INTO oauth_clients (client_id, name, secret_hash, token_endpoint_auth_method, grant_types, scope, redirect_uris, created_at)
        VALUES ('c1', 'old', NULL, 'none', '[]', '', '[]', 1)`,

@@ -1,7 +1,5 @@
 import { commands } from '../src/cli/commands';
-import { SigningKeysService } from '../src/token/keys/signing-keys.service';
-import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { RefreshTokenEntity, SigningKeysService, TokenFamilyEntity } from 'nest-oauth-server';
 import { decodeJwtPayload, introspect, revoke, signJwt } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 

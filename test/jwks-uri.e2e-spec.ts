@@ -1,7 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JwksFetcher, JWKS_FETCH_DEFAULTS } from '../src/clients/jwks/jwks-fetcher.service';
-import { SecurityEvents } from '../src/events/security-events.service';
+import { JWKS_FETCH_DEFAULTS, JwksFetcher, SecurityEvents } from 'nest-oauth-server';
 import { FakeClock } from './support/fake-clock';
 import { assertionClaims, clientAssertion, clientKey, JWT_BEARER } from './support/client-assertions';
 import { TestApp, TestClient } from './support/test-app';

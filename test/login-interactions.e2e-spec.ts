@@ -1,7 +1,6 @@
 import { Controller, Get, Module, Query, Redirect } from '@nestjs/common';
-import { AuthorizeModule } from '../src/authorize/authorize.module';
-import { LoginInteractions } from '../src/authorize/login-interactions.service';
-import { createTestClient, tokenRequest, type TestClientCredentials } from '../src/testing';
+import { AuthorizeModule, LoginInteractions } from 'nest-oauth-server';
+import { createTestClient, type TestClientCredentials, tokenRequest } from 'nest-oauth-server/testing';
 import { ADMIN_API_KEY, pkcePair, REDIRECT_URI } from './support/code-flow';
 import { decodeJwt } from './support/jwt';
 import { TestApp } from './support/test-app';

@@ -1,5 +1,4 @@
-import { RECLAIMED_PER_INSERT } from '../src/authorize/login-requests.repository';
-import { EXPIRY_GRACE_MS } from '../src/retention/retention.service';
+import { EXPIRY_GRACE_MS, RECLAIMED_PER_INSERT } from 'nest-oauth-server';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { TestApp, TestClient } from './support/test-app';
 

@@ -1,6 +1,4 @@
-import { ClientsService } from '../src/clients/clients.service';
-import { SCOPES_CACHE_MS } from '../src/discovery/metadata.controller';
-import { ClientsRepository } from '../src/clients/clients.repository';
+import { ClientsRepository, ClientsService, SCOPES_CACHE_MS } from 'nest-oauth-server';
 import { TestApp } from './support/test-app';
 
 describe('authorization server metadata (RFC 8414) and JWKS', () => {

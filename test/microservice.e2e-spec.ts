@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { firstValueFrom, timeout } from 'rxjs';
 import { startMicroservice } from '../src/microservice/connect-microservice';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { TokenFamilyEntity } from 'nest-oauth-server';
 import { freePort } from './support/free-port';
 import { decodeJwtPayload, introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';

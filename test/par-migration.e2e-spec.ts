@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/database/database-options';
-import { migrations } from '../src/database/migrations';
-import { PushedAuthorizationRequests1764288010000 } from '../src/database/migrations/1764288010000-pushed-authorization-requests';
+import { buildDataSourceOptions, OAUTH_SERVER_MIGRATIONS as migrations } from 'nest-oauth-server';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 describe('migration 1764288010000: pushed_authorization_requests, oauth_clients.require_pushed_authorization_requests', () => {
@@ -21,7 +19,7 @@ describe('migration 1764288010000: pushed_authorization_requests, oauth_clients.
   };
 
   it('keeps existing clients and their families, with PAR not required; reverts cleanly', async () => {
-    const before = await open(migrations.indexOf(PushedAuthorizationRequests1764288010000));
+    const before = await open(migrations.findIndex((migration) => migration.name === 'PushedAuthorizationRequests1764288010000'));
     await before.query(
       `INSERT INTO oauth_clients (client_id, name, secret_hash, token_endpoint_auth_method, grant_types, scope, redirect_uris, created_at)
        VALUES ('c1', 'old', NULL, 'none', '[]', '', '[]', 1)`,
@@ -30,7 +28,7 @@ describe('migration 1764288010000: pushed_authorization_requests, oauth_clients.
     await before.destroy();
 
     // Up to this migration only, so that undoLastMigration() reverts this one and not a later one.
-    const after = await open(migrations.indexOf(PushedAuthorizationRequests1764288010000) + 1);
+    const after = await open(migrations.findIndex((migration) => migration.name === 'PushedAuthorizationRequests1764288010000') + 1);
     try {
       const [client] = await after.query(`SELECT require_pushed_authorization_requests FROM oauth_clients WHERE client_id = 'c1'`);
       expect([false, 0]).toContain(client.require_pushed_authorization_requests);

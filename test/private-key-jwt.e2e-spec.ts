@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { SecurityEvents } from '../src/events/security-events.service';
-import { ClientAuthFailures } from '../src/rate-limit/client-auth-failures.service';
+import { ClientAuthFailures, SecurityEvents } from 'nest-oauth-server';
 import { assertionClaims, clientAssertion, ClientKey, clientKey, JWT_BEARER } from './support/client-assertions';
 import { TestApp, TestClient } from './support/test-app';
 

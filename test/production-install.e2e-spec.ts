@@ -42,6 +42,9 @@ describe('production install (the Dockerfile runtime steps)', () => {
     app = mkdtempSync(join(tmpdir(), 'prod-install-'));
     for (const file of ['package.json', 'package-lock.json']) cpSync(join(ROOT, file), join(app, file));
     cpSync(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true });
+    // The workspace library as the Dockerfile copies it: its package.json and build, not its sources.
+    cpSync(join(ROOT, 'libs', 'oauth-server', 'package.json'), join(app, 'libs', 'oauth-server', 'package.json'));
+    cpSync(join(ROOT, 'libs', 'oauth-server', 'dist'), join(app, 'libs', 'oauth-server', 'dist'), { recursive: true });
     cpSync(join(ROOT, 'scripts'), join(app, 'scripts'), { recursive: true });
     // Hard links: instant, and no native module (sqlite3) is rebuilt; npm prune only unlinks. The one
     // file npm rewrites is copied for real so the repository's own install is never touched.
@@ -61,6 +64,7 @@ describe('production install (the Dockerfile runtime steps)', () => {
     }
     expect(existsSync(join(app, 'node_modules', 'sqlite3'))).toBe(true);
     expect(existsSync(join(app, 'src'))).toBe(false);
+    expect(existsSync(join(app, 'libs', 'oauth-server', 'src'))).toBe(false);
     expect(existsSync(join(ROOT, 'node_modules', '@types', 'express'))).toBe(true);
   });
 

@@ -1,7 +1,4 @@
-import { DatabaseService } from '../src/database/database.service';
-import { RECLAIMED_PER_INSERT } from '../src/database/reclaim-expired';
-import { EXPIRY_GRACE_MS, RetentionService } from '../src/retention/retention.service';
-import { ClientsService } from '../src/clients/clients.service';
+import { ClientsService, DatabaseService, EXPIRY_GRACE_MS, RECLAIMED_PER_INSERT, RetentionService } from 'nest-oauth-server';
 import { commands } from '../src/cli/commands';
 import { ADMIN_API_KEY, CodeFlow, codeFlowEnv, LOGIN_URL, pkcePair, REDIRECT_URI } from './support/code-flow';
 import { DpopKey } from './support/dpop';

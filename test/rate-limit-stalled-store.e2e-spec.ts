@@ -1,7 +1,6 @@
 import { createServer, Server, Socket } from 'node:net';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import { RATE_LIMIT_STORE, RateLimitStore } from '../src/rate-limit/rate-limit-store';
-import { COOL_OFF_MS } from '../src/rate-limit/redis-rate-limit.store';
+import { COOL_OFF_MS, RATE_LIMIT_STORE, RateLimitStore } from 'nest-oauth-server';
 import { TestApp } from './support/test-app';
 
 /** Review H2: a limiter that does not answer must never hold a committed rotation's response. */

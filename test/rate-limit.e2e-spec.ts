@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { SecurityEvents } from '../src/events/security-events.service';
+import { SecurityEvents } from 'nest-oauth-server';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { TestApp, TestClient } from './support/test-app';

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { RedisRateLimitStore } from '../src/rate-limit/redis-rate-limit.store';
+import { RedisRateLimitStore } from 'nest-oauth-server';
 import { TestApp } from './support/test-app';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

@@ -1,8 +1,5 @@
-import { SecurityEvents } from '../src/events/security-events.service';
+import { deriveSuccessorValue, hashRefreshToken, RefreshTokenEntity, SecurityEvents, TokenFamilyEntity } from 'nest-oauth-server';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { deriveSuccessorValue, hashRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
-import { RefreshTokenEntity } from '../src/token/refresh-tokens/refresh-token.entity';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
 import { decodeJwt } from './support/jwt';
 import { introspect, revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';

@@ -1,10 +1,5 @@
-import { ClientsRepository } from '../src/clients/clients.repository';
-import { ClientsService } from '../src/clients/clients.service';
-import { OAuthClient } from '../src/clients/oauth-client';
-import { createTestClient, type TestClientCredentials } from '../src/testing';
-import { AccessTokens } from '../src/token/access-tokens.service';
-import { RefreshTokenFamilies } from '../src/token/refresh-tokens/refresh-token-families.service';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { AccessTokens, ClientsRepository, ClientsService, OAuthClient, RefreshTokenFamilies, TokenFamilyEntity } from 'nest-oauth-server';
+import { createTestClient, type TestClientCredentials } from 'nest-oauth-server/testing';
 import { decodeJwt } from './support/jwt';
 import { TestApp } from './support/test-app';
 

@@ -1,5 +1,4 @@
-import { hashRefreshToken, mintRefreshToken } from '../src/token/refresh-tokens/refresh-token-factory';
-import { RefreshTokensRepository, StoredRefreshToken } from '../src/token/refresh-tokens/refresh-tokens.repository';
+import { hashRefreshToken, mintRefreshToken, RefreshTokensRepository, StoredRefreshToken } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 /** The hand-written rotation SQL (issue 6) on the real schema: SQLite, or PostgreSQL with TEST_DATABASE_URL. */

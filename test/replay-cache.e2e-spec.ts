@@ -1,5 +1,4 @@
-import { ReplayCache } from '../src/replay/replay-cache.service';
-import { EXPIRY_GRACE_MS, RetentionService } from '../src/retention/retention.service';
+import { EXPIRY_GRACE_MS, ReplayCache, RetentionService } from 'nest-oauth-server';
 import { TestApp } from './support/test-app';
 
 /** The shared single-use store on a real database (SQLite here, PostgreSQL under jest.pg.config.js). */

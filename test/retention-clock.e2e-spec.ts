@@ -1,5 +1,4 @@
-import { RetentionService } from '../src/retention/retention.service';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { RetentionService, TokenFamilyEntity } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 const DAY = 86_400;

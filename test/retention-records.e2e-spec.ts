@@ -1,4 +1,4 @@
-import { EXPIRY_GRACE_MS, RetentionService } from '../src/retention/retention.service';
+import { EXPIRY_GRACE_MS, RetentionService } from 'nest-oauth-server';
 import { CodeFlow, codeFlowEnv, pkcePair } from './support/code-flow';
 import { introspect, revoke } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';

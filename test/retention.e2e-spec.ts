@@ -1,4 +1,4 @@
-import { RetentionService } from '../src/retention/retention.service';
+import { RetentionService } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 const METRICS_TOKEN = 'm'.repeat(40);

@@ -1,5 +1,4 @@
-import { RevokedAccessTokenEntity } from '../src/token-status/revoked-access-token.entity';
-import { TokenFamilyEntity } from '../src/token/refresh-tokens/token-family.entity';
+import { RevokedAccessTokenEntity, TokenFamilyEntity } from 'nest-oauth-server';
 import { decodeJwtPayload, introspect, revoke, signJwt } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 

@@ -1,9 +1,4 @@
-import { SchedulerLease } from '../src/token/keys/scheduler-lease.service';
-import { LEASE_TTL_MS, SIGNING_KEYS_LEASE, SigningKeyScheduler } from '../src/token/keys/signing-key-scheduler.service';
-import { KEY_TIMING_MARGIN_MS } from '../src/token/keys/signing-key-schedule';
-import { KeysAdmin } from '../src/token/keys/keys-admin.service';
-import { SigningKeysService } from '../src/token/keys/signing-keys.service';
-import { DatabaseClock } from '../src/token/keys/database-clock.service';
+import { DatabaseClock, KEY_TIMING_MARGIN_MS, KeysAdmin, LEASE_TTL_MS, SchedulerLease, SIGNING_KEYS_LEASE, SigningKeyScheduler, SigningKeysService } from 'nest-oauth-server';
 import { introspect, postAs } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';

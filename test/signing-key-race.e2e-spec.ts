@@ -1,4 +1,4 @@
-import { SigningKeysService } from '../src/token/keys/signing-keys.service';
+import { SigningKeysService } from 'nest-oauth-server';
 import { TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 

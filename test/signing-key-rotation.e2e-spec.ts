@@ -5,9 +5,7 @@ import { runTs } from './support/run-node';
 import { decodeJwtPayload, introspect, postAs } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
-import { SigningKeyScheduler } from '../src/token/keys/signing-key-scheduler.service';
-import { SigningKeysService } from '../src/token/keys/signing-keys.service';
-import { KEY_TIMING_MARGIN_MS } from '../src/token/keys/signing-key-schedule';
+import { KEY_TIMING_MARGIN_MS, SigningKeyScheduler, SigningKeysService } from 'nest-oauth-server';
 
 const kidOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid;
 const algOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).alg;

@@ -1,7 +1,4 @@
-import { DatabaseService } from '../src/database/database.service';
-import { Transactions } from '../src/database/transactions.service';
-import { RefreshTokenStore } from '../src/token/refresh-tokens/refresh-token.store';
-import { RefreshTokensRepository } from '../src/token/refresh-tokens/refresh-tokens.repository';
+import { DatabaseService, RefreshTokensRepository, RefreshTokenStore, Transactions } from 'nest-oauth-server';
 import { refreshTokenStoreContract } from './support/storage-contract';
 import { TestApp } from './support/test-app';
 

@@ -1,6 +1,5 @@
 import { commands } from '../src/cli/commands';
-import { SecurityEvents } from '../src/events/security-events.service';
-import type { FamilyView, RevokeResult } from '../src/token/refresh-tokens/token-families-admin.service';
+import { type FamilyView, type RevokeResult, SecurityEvents } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 describe('log out everywhere: tokens:list and tokens:revoke', () => {

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { SecurityEvents } from '../src/events/security-events.service';
+import { RetentionService, SecurityEvents } from 'nest-oauth-server';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { RetentionService } from '../src/retention/retention.service';
 import { decodeJwtPayload, introspect } from './support/oauth-requests';
 import { TestApp, TestClient } from './support/test-app';
 

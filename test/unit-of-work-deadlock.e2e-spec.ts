@@ -1,6 +1,6 @@
 import { OneTimeTicketGrantModule } from './support/one-time-ticket-grant/one-time-ticket-grant.module';
 import { ONE_TIME_TICKET_GRANT } from './support/one-time-ticket-grant/one-time-ticket-grant.service';
-import { RefreshTokensRepository } from '../src/token/refresh-tokens/refresh-tokens.repository';
+import { RefreshTokensRepository } from 'nest-oauth-server';
 import { TestApp, TestClient } from './support/test-app';
 
 /**

@@ -1,11 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { digestsEqual, sha256Hex } from '../common/secure-random';
+import { AdminAuthFailures, clientAddress, digestsEqual, OAuthError, SecurityEvents, sha256Hex } from 'nest-oauth-server';
 import { adminConfig, AdminConfig } from '../config/admin.config';
-import { SecurityEvents } from '../events/security-events.service';
-import { OAuthError } from '../oauth/oauth-error';
-import { AdminAuthFailures } from '../rate-limit/admin-auth-failures.service';
-import { clientAddress } from '../rate-limit/client-address';
 
 const MAX_AUTHORIZATION_LENGTH = 1024;
 

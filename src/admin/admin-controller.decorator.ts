@@ -1,6 +1,5 @@
 import { applyDecorators, Controller, UseGuards } from '@nestjs/common';
-import { OAuthRoutes } from '../oauth/oauth-routes.decorator';
-import { JSON_BODY } from '../oauth/request-body';
+import { JSON_BODY, OAuthRoutes } from 'nest-oauth-server';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { AdminJsonGuard } from './admin-json.guard';
 

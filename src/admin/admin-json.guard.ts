@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { OAuthError } from '../oauth/oauth-error';
-import { hasBody, rawBody } from '../oauth/request-body';
+import { hasBody, OAuthError, rawBody } from 'nest-oauth-server';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

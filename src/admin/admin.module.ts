@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthorizeModule } from '../authorize/authorize.module';
-import { ClientsModule } from '../clients/clients.module';
-import { TokenModule } from '../token/token.module';
+import { AuthorizeModule, ClientsModule, TokenModule } from 'nest-oauth-server';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { ClientLifecycleService } from './client-lifecycle.service';
 import { ClientsController } from './clients.controller';

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientChanges } from '../clients/client-fields';
-import { ClientAdminError, ClientsService, ClientView } from '../clients/clients.service';
-import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
-import { TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
+import { ClientAdminError, type ClientChanges, ClientsService, ClientView, GrantHandlerRegistry, TokenFamiliesAdmin } from 'nest-oauth-server';
 
 /**
  * Client lifecycle as the CLI and the admin API offer it: the registration (ClientsService) plus

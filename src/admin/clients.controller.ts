@@ -1,11 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { changesFromJson, ClientFieldError } from '../clients/client-fields';
-import { ClientAdminError, ClientNotFoundError, ClientView } from '../clients/clients.service';
-import { OAuthError } from '../oauth/oauth-error';
-import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
+import { changesFromJson, ClientAdminError, ClientFieldError, ClientNotFoundError, ClientView, CONTROL_CHARACTERS, NoStore, OAuthError } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
 import { ClientLifecycleService } from './client-lifecycle.service';
-import { NoStore } from '../oauth/no-store';
 
 /**
  * Client lifecycle over the admin API (the same operations as the CLI), behind the admin API key;

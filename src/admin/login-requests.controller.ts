@@ -1,8 +1,6 @@
 import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { LoginRequestsService, LoginRequestView } from '../authorize/login-requests.service';
-import { OAuthError } from '../oauth/oauth-error';
+import { LoginRequestsService, LoginRequestView, NoStore, OAuthError } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
-import { NoStore } from '../oauth/no-store';
 
 /** The login application's API: read a login request, then accept (with a subject) or reject it. */
 @AdminController('login-requests')

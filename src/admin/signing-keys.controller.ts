@@ -1,8 +1,6 @@
 import { Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { KeysAdmin, KeysListing } from '../token/keys/keys-admin.service';
-import { SigningKeyView } from '../token/keys/signing-keys.service';
+import { KeysAdmin, KeysListing, NoStore, SigningKeyView } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
-import { NoStore } from '../oauth/no-store';
 
 /**
  * Admin API over the signing-key lifecycle, behind the admin API key (same operations as keys:*).

@@ -1,8 +1,6 @@
 import { BadRequestException, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
-import { CONTROL_CHARACTERS } from '../oauth/oauth-params';
-import { FamilyView, RevokeResult, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
+import { CONTROL_CHARACTERS, FamilyView, NoStore, RevokeResult, TokenFamiliesAdmin } from 'nest-oauth-server';
 import { AdminController } from './admin-controller.decorator';
-import { NoStore } from '../oauth/no-store';
 
 /**
  * Admin API over TokenFamiliesAdmin ("log out everywhere"), behind the admin API key.

@@ -1,4 +1,4 @@
-import type { DatabaseService } from '../database/database.service';
+import type { DatabaseService } from 'nest-oauth-server';
 
 /** Issuers seen at a server boot within this long count as "the servers' issuer". */
 const RECENT_MS = 7 * 24 * 3600 * 1000;

@@ -1,6 +1,5 @@
 import { ClientLifecycleService } from '../admin/client-lifecycle.service';
-import { changesFromOptions, updateOptions, UPDATABLE_CLIENT_FIELDS } from '../clients/client-fields';
-import { MAX_SECRET_OVERLAP_SECONDS } from '../clients/clients.service';
+import { changesFromOptions, MAX_SECRET_OVERLAP_SECONDS, UPDATABLE_CLIENT_FIELDS, updateOptions } from 'nest-oauth-server';
 import { CliCommand, parse } from './cli-args';
 import { CliError } from './cli-error';
 

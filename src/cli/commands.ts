@@ -1,16 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { CLIENT_AUTH_METHODS, ClientAuthMethod } from '../clients/client-auth-method';
-import { readJwksFile } from '../clients/client-fields';
-import { ClientsService } from '../clients/clients.service';
-import { OAuthError } from '../oauth/oauth-error';
-import { GrantHandlerRegistry } from '../token/grants/grant-handler.registry';
-import { RevokeSelector, TokenFamiliesAdmin } from '../token/refresh-tokens/token-families-admin.service';
-import { RefreshTokenFamilies } from '../token/refresh-tokens/refresh-token-families.service';
-import type { TokenResponse } from '../token/token-response';
+import { CLIENT_AUTH_METHODS, ClientAuthMethod, ClientsService, Clock, DatabaseService, GrantHandlerRegistry, OAuthError, readJwksFile, RefreshTokenFamilies, RevokeSelector, TokenFamiliesAdmin, type TokenResponse } from 'nest-oauth-server';
 import { issuerMismatchWarning, recentIssuers } from '../boot/service-issuers';
-import { Clock } from '../common/clock';
 import { appConfig, AppConfig } from '../config/app.config';
-import { DatabaseService } from '../database/database.service';
 import { CliCommand, parse, required } from './cli-args';
 import { clientsDelete, clientsDisable, clientsEnable, clientsRotateSecret, clientsShow, clientsUpdate } from './client-commands';
 import { CliError } from './cli-error';

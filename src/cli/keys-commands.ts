@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { KeysAdmin } from '../token/keys/keys-admin.service';
+import { KeysAdmin } from 'nest-oauth-server';
 import { CliError } from './cli-error';
 
 interface KeysCommand {

@@ -1,7 +1,6 @@
-import { ConfigType, registerAs } from '@nestjs/config';
-import { loadEnvironment } from './environment';
+import { fromEnvironment, SettingsOf } from './environment-settings';
 
 /** The /admin API; `apiKey` undefined means the API is off. */
-export const adminConfig = registerAs('admin', () => ({ apiKey: loadEnvironment().ADMIN_API_KEY }));
+export const adminConfig = fromEnvironment('admin', (env) => ({ apiKey: env.ADMIN_API_KEY }));
 
-export type AdminConfig = ConfigType<typeof adminConfig>;
+export type AdminConfig = SettingsOf<typeof adminConfig>;

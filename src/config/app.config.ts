@@ -1,8 +1,6 @@
-import { ConfigType, registerAs } from '@nestjs/config';
-import { loadEnvironment } from './environment';
+import { fromEnvironment, SettingsOf } from './environment-settings';
 
-export const appConfig = registerAs('app', () => {
-  const env = loadEnvironment();
+export const appConfig = fromEnvironment('app', (env) => {
   const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return {
     port: env.PORT,
@@ -25,4 +23,4 @@ function trustProxySetting(value: string): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-export type AppConfig = ConfigType<typeof appConfig>;
+export type AppConfig = SettingsOf<typeof appConfig>;

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions, validateSync } from 'class-validator';
+import { ConfigurationError } from 'nest-oauth-server';
 import { maskUrlCredentials } from './url-credentials';
 
 /** At least `min` different characters: rules out `aaaa…` and keyboard walks that pass a length check. */
@@ -326,9 +327,8 @@ export class Environment {
   SHUTDOWN_TIMEOUT = 25;
 }
 
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
-}
+/** The library's error type for a configuration it cannot run with: one line, shown as is. */
+export { ConfigurationError };
 
 /** Variables whose value is never repeated in an error message. */
 const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'MICROSERVICE_SECRET', 'METRICS_TOKEN', 'KEY_ENCRYPTION_KEY', 'KEY_ENCRYPTION_KEY_PREVIOUS']);

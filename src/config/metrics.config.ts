@@ -1,5 +1,4 @@
-import { ConfigType, registerAs } from '@nestjs/config';
-import { loadEnvironment } from './environment';
+import { fromEnvironment, SettingsOf } from './environment-settings';
 
 /**
  * Where /metrics is served: on its own listener (METRICS_PORT), else on the public port only behind
@@ -11,8 +10,7 @@ import { loadEnvironment } from './environment';
  */
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
 
-export const metricsConfig = registerAs('metrics', () => {
-  const env = loadEnvironment();
+export const metricsConfig = fromEnvironment('metrics', (env) => {
   return {
     port: env.METRICS_PORT,
     host: env.METRICS_HOST ?? DEFAULT_METRICS_HOST,
@@ -21,4 +19,4 @@ export const metricsConfig = registerAs('metrics', () => {
   };
 });
 
-export type MetricsConfig = ConfigType<typeof metricsConfig>;
+export type MetricsConfig = SettingsOf<typeof metricsConfig>;

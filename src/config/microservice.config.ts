@@ -1,10 +1,9 @@
-import { ConfigType, registerAs } from '@nestjs/config';
 import { MAX_FRAME_LENGTH } from '../microservice/bounded-json-socket';
-import { loadEnvironment, microserviceTransport } from './environment';
+import { microserviceTransport } from './environment';
+import { fromEnvironment, SettingsOf } from './environment-settings';
 
 /** The trusted-network face of the service (see src/microservice/). Off unless a transport is configured. */
-export const microserviceConfig = registerAs('microservice', () => {
-  const env = loadEnvironment();
+export const microserviceConfig = fromEnvironment('microservice', (env) => {
   const transport = microserviceTransport(env);
   return {
     enabled: transport !== undefined,
@@ -28,4 +27,4 @@ export const microserviceConfig = registerAs('microservice', () => {
   };
 });
 
-export type MicroserviceConfig = ConfigType<typeof microserviceConfig>;
+export type MicroserviceConfig = SettingsOf<typeof microserviceConfig>;

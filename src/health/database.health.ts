@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { Clock } from '../common/clock';
-import { DatabaseAvailability } from '../database/database-availability';
-import { DatabaseService } from '../database/database.service';
+import { Clock, DatabaseAvailability, DatabaseService } from 'nest-oauth-server';
 
 const CHECK_TIMEOUT_MS = 2000;
 /** How long a failure of real work keeps readiness down when nothing has succeeded since. */

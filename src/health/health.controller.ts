@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { DatabaseHealthIndicator } from './database.health';
-import { setNoStore } from '../oauth/no-store';
+import { setNoStore } from 'nest-oauth-server';
 
 /**
  * Liveness says the process serves HTTP at all (restart it when not); readiness says it can do its

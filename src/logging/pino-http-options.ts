@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
-import { loggablePath } from './loggable-path';
+import { loggablePath } from 'nest-oauth-server';
 
 /** Names that carry credentials anywhere they appear (RFC 6749 §2.3.1, §4.1.3, §6; RFC 7636; RFC 7009). */
 export const SECRET_FIELDS = ['refresh_token', 'access_token', 'client_secret', 'code', 'code_verifier', 'token', 'password', 'authorization', 'cookie'];

@@ -1,4 +1,4 @@
-import { digestsEqual, sha256Hex } from '../common/secure-random';
+import { digestsEqual, sha256Hex } from 'nest-oauth-server';
 
 /**
  * Whether a scrape may read the metrics: always when no METRICS_TOKEN is configured (then only its

@@ -1,12 +1,12 @@
 import { INestApplication, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SECURITY_HEADERS } from '../common/security-headers';
+import { SECURITY_HEADERS } from 'nest-oauth-server';
 import { metricsConfig, MetricsConfig } from '../config/metrics.config';
 import { applyHttpServerLimits } from '../lifecycle/http-server-limits';
 import { MetricsAccess } from './metrics-access';
 import { MetricsService } from './metrics.service';
-import { NO_STORE_HEADERS } from '../oauth/no-store';
+import { NO_STORE_HEADERS } from 'nest-oauth-server';
 
 /** A scraper needs a few connections and quick answers; nothing else talks to this listener. */
 const LISTENER_LIMITS = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 32 };

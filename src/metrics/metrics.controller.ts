@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { metricsConfig, MetricsConfig } from '../config/metrics.config';
 import { MetricsAccess } from './metrics-access';
 import { MetricsService } from './metrics.service';
-import { setNoStore } from '../oauth/no-store';
+import { setNoStore } from 'nest-oauth-server';
 
 /**
  * /metrics on the public port: only when METRICS_TOKEN is set and METRICS_PORT is not, and only

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { SecurityEvent } from '../events/security-event';
-import { SecurityEvents } from '../events/security-events.service';
+import { RetentionService, type SecurityEvent, SecurityEvents } from 'nest-oauth-server';
 
 /**
  * The Prometheus registry of one application (not prom-client's global one, so that several apps in
@@ -78,9 +77,10 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(events: SecurityEvents) {
+  constructor(events: SecurityEvents, retention: RetentionService) {
     collectDefaultMetrics({ register: this.registry });
     events.subscribe((event) => this.count(event));
+    retention.subscribe(({ kind, count }) => (kind === 'families' ? this.retentionDeletedFamilies.inc(count) : this.retentionDeletedRecords.inc({ kind }, count)));
   }
 
   private count(event: SecurityEvent): void {

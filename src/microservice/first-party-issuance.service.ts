@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RefreshTokenFamilies } from '../token/refresh-tokens/refresh-token-families.service';
-import type { TokenResponse } from '../token/token-response';
+import { RefreshTokenFamilies, type TokenResponse } from 'nest-oauth-server';
 
 /**
  * Starts a grant for a user a trusted first-party service has already authenticated, through

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ClientsModule } from '../clients/clients.module';
-import { IntrospectionModule } from '../introspection/introspection.module';
-import { RevocationModule } from '../revocation/revocation.module';
-import { TokenModule } from '../token/token.module';
+import { ClientsModule, IntrospectionModule, RevocationModule, TokenModule } from 'nest-oauth-server';
 import { FirstPartyIssuanceService } from './first-party-issuance.service';
 import { OAuthMessagesController } from './oauth-messages.controller';
 import { SharedSecretGuard } from './shared-secret.guard';

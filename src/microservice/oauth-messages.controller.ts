@@ -1,9 +1,6 @@
 import { Controller, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import type { IntrospectionResponse } from '../introspection/introspection-response';
-import { IntrospectionService } from '../introspection/introspection.service';
-import { RevocationService } from '../revocation/revocation.service';
-import type { TokenResponse } from '../token/token-response';
+import { type IntrospectionResponse, IntrospectionService, RevocationService, type TokenResponse } from 'nest-oauth-server';
 import { FirstPartyIssuanceService } from './first-party-issuance.service';
 import { messageSubject } from './message-subjects';
 import { IssueMessageDto } from './messages/issue-message.dto';

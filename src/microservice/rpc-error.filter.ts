@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { Observable, throwError } from 'rxjs';
-import { OAuthError } from '../oauth/oauth-error';
+import { OAuthError } from 'nest-oauth-server';
 
 /** What a caller of a message pattern receives as the error: the RFC 6749 §5.2 shape. */
 export interface RpcError {

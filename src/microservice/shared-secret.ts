@@ -1,4 +1,4 @@
-import { digestsEqual, sha256Hex } from '../common/secure-random';
+import { digestsEqual, sha256Hex } from 'nest-oauth-server';
 
 /**
  * The microservice's shared secret, checked in one place for the guard (every message, every

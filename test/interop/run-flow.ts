@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { Clock } from '../../src/common/clock';
+import { Clock } from 'nest-oauth-server';
 import { FakeClock } from '../support/fake-clock';
 import type { TestAppOptions } from '../support/test-app';
 

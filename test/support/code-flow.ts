@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { s256Challenge } from '../../src/oauth/pkce';
+import { s256Challenge } from 'nest-oauth-server';
 import { postAs } from './oauth-requests';
 import type { TestApp, TestClient } from './test-app';
 

@@ -14,7 +14,7 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(ROOT, entry), ...args],
+      ['-r', 'ts-node/register/transpile-only', '-r', join(__dirname, 'library-source.js'), join(ROOT, entry), ...args],
       { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
     );

@@ -1,10 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DatabaseUnavailableError } from '../../src/database/database-unavailable';
-import type { Transactions } from '../../src/database/transactions.service';
-import { hashRefreshToken, mintRefreshToken } from '../../src/token/refresh-tokens/refresh-token-factory';
-import type { RefreshTokenStore, StoredRefreshToken } from '../../src/token/refresh-tokens/refresh-token.store';
-import { TokenFamilyEntity } from '../../src/token/refresh-tokens/token-family.entity';
+import { DatabaseUnavailableError, hashRefreshToken, mintRefreshToken, type RefreshTokenStore, type StoredRefreshToken, TokenFamilyEntity, type Transactions } from 'nest-oauth-server';
 
 /** What one adapter under test provides. */
 export interface StorageContractSubject {

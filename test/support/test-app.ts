@@ -1,13 +1,11 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
-import { Clock } from '../../src/common/clock';
-import { RefreshTokenFamilies } from '../../src/token/refresh-tokens/refresh-token-families.service';
-import type { TokenResponse } from '../../src/token/token-response';
+import { ClientsService, Clock, CreateClientInput, OAUTH_SERVER_DATA_SOURCE, RefreshTokenFamilies, type TokenResponse } from 'nest-oauth-server';
 import { FakeClock } from './fake-clock';
 import { postAs } from './oauth-requests';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -81,7 +79,7 @@ export class TestApp {
   }
 
   dataSource(): DataSource {
-    return this.app.get(DataSource);
+    return this.app.get(getDataSourceToken(OAUTH_SERVER_DATA_SOURCE));
   }
 
   async createClient(input: Partial<CreateClientInput> = {}): Promise<TestClient> {

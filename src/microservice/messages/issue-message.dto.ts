@@ -1,5 +1,5 @@
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
-import { hasControlCharacters } from '../../common/control-characters';
+import { hasControlCharacters } from 'nest-oauth-server';
 
 const NoControlCharacters = (field: string) =>
   ValidateBy({ name: 'noControlCharacters', validator: { validate: (value) => typeof value === 'string' && !hasControlCharacters(value), defaultMessage: () => `${field} must not contain control characters` } });

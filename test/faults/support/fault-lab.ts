@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Clock } from '../../../src/common/clock';
+import { Clock } from 'nest-oauth-server';
 import { CliClient, ServiceProcess } from '../../support/service-process';
 import { TestApp } from '../../support/test-app';
 import type { TestDatabase } from '../../support/test-database';

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ReplayModule } from '../../../src/replay/replay.module';
-import { TokenModule } from '../../../src/token/token.module';
+import { ReplayModule, TokenModule } from 'nest-oauth-server';
 import { OneTimeTicketGrantService } from './one-time-ticket-grant.service';
 
 @Module({ imports: [TokenModule, ReplayModule], providers: [OneTimeTicketGrantService] })

@@ -1,11 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../../../src/common/clock';
-import { Transactions } from '../../../src/database/transactions.service';
-import { OAuthError } from '../../../src/oauth/oauth-error';
-import { ReplayCache } from '../../../src/replay/replay-cache.service';
-import { GrantHandler, GrantType, TokenRequestContext } from '../../../src/token/grants/grant-handler';
-import { RefreshTokenFamilies } from '../../../src/token/refresh-tokens/refresh-token-families.service';
-import type { TokenResponse } from '../../../src/token/token-response';
+import { Clock, GrantHandler, GrantType, OAuthError, RefreshTokenFamilies, ReplayCache, TokenRequestContext, type TokenResponse, Transactions } from 'nest-oauth-server';
 
 export const ONE_TIME_TICKET_GRANT = 'urn:example:params:oauth:grant-type:one-time-ticket';
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Module, Post } from '@nestjs/common';
-import { AccessTokenClaims, AccessTokenClaimsOf, RequireAccessToken, ResourceServerModule } from '../../../src/resource-server';
+import { AccessTokenClaims, AccessTokenClaimsOf, RequireAccessToken, ResourceServerModule } from 'nest-oauth-server';
 
 /** A small API protected by the exported resource-server guard, for the e2e tests. */
 @Controller('api')

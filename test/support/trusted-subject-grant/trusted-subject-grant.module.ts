@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TokenModule } from '../../../src/token/token.module';
+import { TokenModule } from 'nest-oauth-server';
 import { TrustedSubjectGrantService } from './trusted-subject-grant.service';
 
 /** Importing this module is all it takes to add the grant type: it is discovered at start-up. */

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OAuthError } from '../../../src/oauth/oauth-error';
-import { GrantHandler, GrantType, TokenRequestContext } from '../../../src/token/grants/grant-handler';
-import { RefreshTokenFamilies } from '../../../src/token/refresh-tokens/refresh-token-families.service';
-import type { TokenEndpointResponse } from '../../../src/token/token-response';
+import { GrantHandler, GrantType, OAuthError, RefreshTokenFamilies, type TokenEndpointResponse, TokenRequestContext } from 'nest-oauth-server';
 
 export const TRUSTED_SUBJECT_GRANT = 'urn:example:params:oauth:grant-type:trusted-subject';
 

@@ -1,0 +1,7 @@
+import type { ResolvedOAuthServerOptions } from '../options/resolve-options';
+import { settings } from './settings';
+
+/** Durations in seconds. */
+export const retentionConfig = settings('retention');
+
+export type RetentionConfig = ResolvedOAuthServerOptions['retention'];

@@ -1,0 +1,108 @@
+import { ConfigurationError } from '../config/configuration-error';
+import type { OAuthServerOptions } from './oauth-server.options';
+
+/** RFC 9449 §4.3: asymmetric algorithms only, a proof is verified with the key it carries. */
+const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+
+/**
+ * The options with every default applied: the one place defaults live. Each internal settings
+ * namespace (config/*.config.ts) is a slice of this.
+ */
+export function resolveOptions(options: OAuthServerOptions) {
+  const issuer = resolveIssuer(options.issuer);
+  const authorization = options.authorization || {};
+  const rateLimit = options.rateLimit || undefined;
+  const dpopAlgorithms = [...new Set(options.dpop?.signingAlgorithms ?? ['ES256', 'EdDSA', 'RS256', 'PS256'])];
+  const unknown = dpopAlgorithms.filter((alg) => !DPOP_ALGORITHMS.includes(alg));
+  if (unknown.length > 0) throw new ConfigurationError(`dpop.signingAlgorithms: ${unknown.join(', ')} is not an asymmetric JWS algorithm (RFC 9449 §4.3)`);
+  return {
+    app: { issuer },
+    token: {
+      accessTokenTtl: options.accessToken?.ttl ?? 900,
+      refreshTokenAbsoluteTtl: options.refreshToken?.absoluteTtl ?? 2592000,
+      refreshTokenIdleTtl: options.refreshToken?.idleTtl ?? 1209600,
+      refreshTokenReuseInterval: options.refreshToken?.retryWindow ?? 60,
+      refreshTokenRetryLimit: options.refreshToken?.retryLimit ?? 3,
+      signingAlgorithm: options.accessToken?.algorithm ?? 'ES256',
+      audience: options.accessToken?.audience as string | undefined,
+    },
+    grants: {
+      refreshToken: options.grants?.refreshToken ?? true,
+      clientCredentials: options.grants?.clientCredentials ?? true,
+      authorizationCode: options.grants?.authorizationCode ?? true,
+    },
+    database: {
+      url: options.database?.url ?? 'sqlite:data/oauth.sqlite',
+      dataSourceName: options.database?.dataSourceName,
+      sqliteSynchronous: options.database?.sqliteSynchronous ?? 'FULL',
+      connectRetries: options.database?.connectRetries ?? 10,
+      connectRetryDelayMs: options.database?.connectRetryDelayMs ?? 3000,
+      timeoutMs: Math.round(options.database?.timeoutMs ?? 5000),
+      clientCacheMaxStalenessMs: options.database?.clientCacheMaxStalenessMs ?? 1000,
+    },
+    authorization: {
+      loginUrl: authorization.loginUrl as string | undefined,
+      loginRequestTtl: authorization.loginRequestTtl ?? 600,
+      authorizationCodeTtl: authorization.codeTtl ?? 60,
+      parRequestTtl: authorization.parRequestTtl ?? 60,
+      parRequired: authorization.parRequired ?? false,
+    },
+    rateLimit: {
+      enabled: rateLimit !== undefined,
+      window: rateLimit?.window ?? 60,
+      perIp: rateLimit?.perIp ?? 600,
+      perClient: rateLimit?.perClient ?? 6000,
+      authorizePerIp: rateLimit?.authorizePerIp ?? 60,
+      authFailures: rateLimit?.authFailures ?? 10,
+      authFailureBlock: rateLimit?.authFailureBlock ?? 300,
+      authFailureAlarm: rateLimit?.authFailureAlarm ?? 100,
+      adminAuthFailures: rateLimit?.adminAuthFailures ?? 10,
+      redisUrl: rateLimit?.redisUrl,
+      redisPrefix: rateLimit?.redisPrefix ?? 'oauth:rl:',
+    },
+    keys: {
+      rotationInterval: options.keys?.rotationInterval ?? 7776000,
+      jwksMaxAge: options.keys?.jwksMaxAge ?? 300,
+      /** Raw values (base64 or file:/path); parsed by KeyEncryption so a bad one fails in one line. */
+      keyEncryptionKey: options.keys?.encryptionKey,
+      keyEncryptionKeyPrevious: options.keys?.previousEncryptionKey,
+      allowPlaintext: options.keys?.allowPlaintext ?? false,
+      maxClockSkew: options.keys?.maxClockSkew ?? 60,
+      production: options.production ?? false,
+    },
+    dpop: {
+      signingAlgorithms: dpopAlgorithms,
+      proofMaxAge: options.dpop?.proofMaxAge ?? 60,
+      clockSkew: options.dpop?.clockSkew ?? 5,
+      nonceRequired: options.dpop?.nonceRequired ?? false,
+      /** A nonce is valid in the time step it was made and the next one (RFC 9449 §8: the server decides). */
+      nonceStep: 300,
+    },
+    retention: {
+      intervalSeconds: options.retention?.interval ?? 3600,
+      revokedTtlSeconds: options.retention?.revokedTtl ?? 604800,
+      batchSize: options.retention?.batchSize ?? 500,
+      maxBatches: options.retention?.maxBatches ?? 20,
+      maxClockSkewSeconds: options.retention?.maxClockSkew ?? 60,
+    },
+    runtime: {
+      production: options.production ?? false,
+      clockOffsetMs: Number.isFinite(options.clockOffsetMs) ? (options.clockOffsetMs as number) : 0,
+    },
+  };
+}
+
+export type ResolvedOAuthServerOptions = ReturnType<typeof resolveOptions>;
+
+/** RFC 8414 §2: an http(s) URL without query or fragment, compared as a string (no trailing slash). */
+function resolveIssuer(issuer: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(String(issuer));
+  } catch {
+    throw new ConfigurationError(`issuer must be an absolute https URL (got ${JSON.stringify(issuer)})`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError('issuer must be an https URL (RFC 8414 §2)');
+  if (/[?#]/.test(String(issuer))) throw new ConfigurationError('issuer must have no query or fragment (RFC 8414 §2)');
+  return String(issuer).replace(/\/+$/, '');
+}
