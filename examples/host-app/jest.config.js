@@ -15,5 +15,5 @@ module.exports = {
   testEnvironment: 'node',
   // NestJS 12 expects the application to load it (main.ts does, first thing).
   setupFiles: ['reflect-metadata'],
-  testTimeout: 30000,
+  testTimeout: 60000,
 };

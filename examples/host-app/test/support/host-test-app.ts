@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Clock, createTestClient, FakeClock, tokenRequest } from 'nest-oauth-server/testing';
+import type { TestClientOptions } from 'nest-oauth-server/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export class HostTestApp {
     return request(this.app.getHttpServer());
   }
 
-  client(input: Parameters<typeof createTestClient>[1] = {}): Promise<Client> {
+  client(input: Partial<TestClientOptions> = {}): Promise<Client> {
     return createTestClient(this.app, { grantTypes: [DEVICE_SESSION_GRANT, 'refresh_token'], scope: 'read write', ...input });
   }
 
