@@ -48,6 +48,11 @@ describe('the host’s own grant type, registered from its DeviceSessionsModule'
     expect((await redeem(notAllowed, { device_session: t.deviceSession(notAllowed) }).expect(400)).body.error).toBe('unauthorized_client');
     const missing = await redeem(client, {}).expect(400);
     expect(missing.body).toEqual({ error: 'invalid_request', error_description: expect.stringContaining('device_session') });
-    expect((await redeem(client, { device_session: t.deviceSession(client), scope: 'admin' }).expect(400)).body.error).toBe('invalid_scope');
+  });
+
+  it('refuses a scope beyond the client’s registration (RFC 6749 §3.3) without spending the session', async () => {
+    const session = t.deviceSession(client);
+    expect((await redeem(client, { device_session: session, scope: 'admin' }).expect(400)).body.error).toBe('invalid_scope');
+    await redeem(client, { device_session: session, scope: 'write' }).expect(200);
   });
 });

@@ -78,6 +78,12 @@ describe('the token endpoint under the host’s global prefix, with Nest’s def
     expect(res.body).toEqual(oauthError('invalid_request'));
   });
 
+  it('keeps its own 16 KiB body limit, below the host parser’s 100 kB', async () => {
+    const res = await t.token(client, { grant_type: 'refresh_token', refresh_token: 'a'.repeat(20_000) });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual(oauthError('invalid_request'));
+  });
+
   it('is not served outside the prefix', async () => {
     await t.http().post('/oauth/token').type('form').send({ grant_type: 'refresh_token' }).expect(404);
   });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GrantHandler, GrantType, OAuthError, RefreshTokenFamilies, TokenEndpointResponse, TokenRequestContext } from 'nest-oauth-server';
+import { GrantHandler, GrantType, OAuthError, RefreshTokenFamilies, resolveRequestedScope, TokenEndpointResponse, TokenRequestContext } from 'nest-oauth-server';
 import { DeviceSessions } from './device-sessions.service';
 
 export const DEVICE_SESSION_GRANT = 'urn:example:grant-type:device-session';
@@ -19,11 +19,12 @@ export class DeviceSessionGrant implements GrantHandler {
   ) {}
 
   async handle({ params, client, dpopJkt }: TokenRequestContext): Promise<TokenEndpointResponse> {
+    // RFC 6749 §3.3 (absent → the registered scope), checked before the session is spent: a
+    // refused request changes nothing.
+    const scope = resolveRequestedScope(params.get('scope'), client.scope);
     const session = this.sessions.consume(params.require('device_session'), client.clientId);
     // RFC 6749 §5.2: an unknown, used, expired or another client's grant is invalid_grant.
     if (session === undefined) throw OAuthError.invalidGrant('device session unknown, used, expired or paired with another client');
-    // `start` applies the one scope policy: absent → the client's registered scope (RFC 6749 §3.3).
-    const scope = params.get('scope');
     const tokens = await this.families.start({ client, subject: session.subject, scope, grantType: DEVICE_SESSION_GRANT, dpopJkt });
     return { ...tokens, device_name: session.deviceName };
   }
