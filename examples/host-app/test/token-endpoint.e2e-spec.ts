@@ -110,4 +110,11 @@ describe('discovery under the prefix (RFC 8414)', () => {
     const jwks = await t.http().get(path(metadata.jwks_uri)).expect(200);
     expect(jwks.body.keys.length).toBeGreaterThan(0);
   });
+
+  it('is also served where a client discovering the issuer looks (RFC 8414 §3.1)', async () => {
+    // The issuer is http://localhost:3000/api: the well-known suffix goes between host and path.
+    const res = await t.http().get('/.well-known/oauth-authorization-server/api').expect(200);
+    expect(res.body.issuer).toBe(ISSUER);
+    expect(new URL(res.body.token_endpoint).pathname).toBe('/api/oauth/token');
+  });
 });

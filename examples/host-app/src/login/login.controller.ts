@@ -20,7 +20,7 @@ export class LoginController {
     pageHeaders(res);
     try {
       const request = await this.interactions.details(String(challenge ?? ''));
-      res.type('html').send(loginPage(String(challenge), request.clientName || request.clientId, request.scope));
+      res.type('html').send(loginPage(String(challenge), request.clientName || request.clientId, request.requestedScope));
     } catch (error) {
       failed(res, error);
     }
@@ -34,13 +34,13 @@ export class LoginController {
     try {
       if (body?.action !== 'deny' && !USERNAME.test(username)) {
         const request = await this.interactions.details(challenge);
-        res.status(400).type('html').send(loginPage(challenge, request.clientName || request.clientId, request.scope, 'Enter a username (letters, digits, . _ @ + -).'));
+        res.status(400).type('html').send(loginPage(challenge, request.clientName || request.clientId, request.requestedScope, 'Enter a username (letters, digits, . _ @ + -).'));
         return;
       }
       const { redirectTo } =
         body?.action === 'deny'
           ? await this.interactions.reject(challenge, { error: 'access_denied' })
-          : await this.interactions.accept(challenge, { subject: username, authTime: Math.floor(Date.now() / 1000) });
+          : await this.interactions.accept(challenge, { subject: username });
       // 303: the browser follows with a GET to the client's redirect URI, carrying the code.
       res.redirect(303, redirectTo);
     } catch (error) {
