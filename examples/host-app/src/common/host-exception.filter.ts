@@ -19,9 +19,14 @@ export class HostExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     if (status >= 500) this.logger.error(exception);
-    const body: HostErrorBody = { ok: false, status, message: status >= 500 ? 'Something went wrong' : messageOf(exception), path: req.path };
+    const body: HostErrorBody = { ok: false, status, message: status >= 500 ? 'Something went wrong' : messageOf(exception), path: pathOf(req) };
     res.status(status).json(body);
   }
+}
+
+/** The path as requested: `req.path` is relative to the prefix's mount for Nest's not-found handler. */
+function pathOf(req: Request): string {
+  return req.originalUrl.split('?')[0];
 }
 
 function messageOf(exception: unknown): string {
