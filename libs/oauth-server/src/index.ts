@@ -14,7 +14,7 @@ export { OAUTH_SERVER_ENTITIES, OAUTH_SERVER_MIGRATIONS } from './database/datab
 
 // The extension point and what a grant handler uses.
 export { Clock } from './common/clock';
-export { Scope } from './common/scope';
+export { resolveRequestedScope, Scope } from './common/scope';
 export type { SecurityEvent } from './events/security-event';
 export { SecurityEvents } from './events/security-events.service';
 export { OAuthError } from './oauth/oauth-error';

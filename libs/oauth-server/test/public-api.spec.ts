@@ -33,7 +33,7 @@ describe('public API of nest-oauth-server', () => {
       'answerHttpClientErrors', 'buildDataSourceOptions', 'changesFromJson', 'changesFromOptions',
       'clientAddress', 'deriveSuccessorValue', 'digestsEqual', 'hasBody', 'hasControlCharacters',
       'hashRefreshToken', 'jwkThumbprint', 'kekFingerprint', 'loggablePath', 'mintRefreshToken', 'rawBody',
-      'readJwksFile', 's256Challenge', 'securityHeaders', 'setNoStore', 'sha256Hex', 'updateOptions',
+      'readJwksFile', 'resolveRequestedScope', 's256Challenge', 'securityHeaders', 'setNoStore', 'sha256Hex', 'updateOptions',
     ]);
   });
 
