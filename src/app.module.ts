@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { OAuthServerModule } from 'nest-oauth-server';
 import { AdminModule } from './admin/admin.module';
 import type { Environment } from './config/environment';
@@ -10,14 +10,20 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MicroserviceModule } from './microservice/microservice.module';
 
 /** The standalone service: the library configured from the environment, and what only a server has. */
-@Module({
-  imports: [
-    EnvironmentModule,
-    OAuthServerModule.forRootAsync({ inject: [ENVIRONMENT], useFactory: (env: Environment) => oauthServerOptions(env) }),
-    MicroserviceModule,
-    AdminModule,
-    HealthModule,
-    MetricsModule,
-  ],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  /** `env` is the process's one parse of the environment (loadEnvironment()), shared with the entry point. */
+  static forRoot(env: Environment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EnvironmentModule.forRoot(env),
+        OAuthServerModule.forRootAsync({ inject: [ENVIRONMENT], useFactory: (environment: Environment) => oauthServerOptions(environment) }),
+        MicroserviceModule,
+        AdminModule,
+        HealthModule,
+        MetricsModule,
+      ],
+    };
+  }
+}

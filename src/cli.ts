@@ -28,10 +28,10 @@ async function main(argv: string[]): Promise<number> {
   // keys:rewrap is what moves plaintext keys under the KEK, so it alone reads them without
   // KEY_ENCRYPTION_ALLOW_PLAINTEXT (which serving instances need only during that move).
   if (name === 'keys:rewrap') process.env.KEY_ENCRYPTION_ALLOW_PLAINTEXT = 'true';
-  loadEnvironment();
+  const env = loadEnvironment();
   const correction = issuerCorrection();
   if (correction) process.stderr.write(`warning: ${correction}\n`);
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: false, abortOnError: false });
   try {
     const result = await command.run(app, args);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

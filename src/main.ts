@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   logger.log({ msg: 'configuration', ...configSummary(env) }, 'Bootstrap');
   const correction = issuerCorrection();
   if (correction) logger.warn(correction, 'Bootstrap');
-  const app = await NestFactory.create(AppModule, { bodyParser: false, abortOnError: false, logger });
+  const app = await NestFactory.create(AppModule.forRoot(env), { bodyParser: false, abortOnError: false, logger });
   configureApp(app);
   // From here on records go through the app's JSON logger (request ids), still with the framework chatter at debug.
   logger.attach(configureProduction(app, env));

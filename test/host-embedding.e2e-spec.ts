@@ -23,7 +23,7 @@ import type { Response } from 'express';
 import request from 'supertest';
 import { AdminModule } from '../src/admin/admin.module';
 import { AuthorizeModule, ClientsRepository, ClientsService, CorsModule, DiscoveryMetadataModule, IntrospectionModule, OAuthServerModule, RefreshTokenFamilies, RevocationModule, TokenModule } from 'nest-oauth-server';
-import type { Environment } from '../src/config/environment';
+import { type Environment, loadEnvironment } from '../src/config/environment';
 import { EnvironmentModule } from '../src/config/environment.module';
 import { ENVIRONMENT } from '../src/config/environment-settings';
 import { oauthServerOptions } from '../src/config/oauth-server-options';
@@ -41,7 +41,7 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
  */
 function oauthServer() {
   return [
-    EnvironmentModule,
+    EnvironmentModule.forRoot(loadEnvironment()),
     OAuthServerModule.forRootAsync({ inject: [ENVIRONMENT], useFactory: (env: Environment) => oauthServerOptions(env) }),
     AdminModule,
   ];

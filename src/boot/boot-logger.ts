@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino from 'pino';
+import { LeveledLogger, NestLogLevel, pinoLevelOf } from '../logging/leveled-logger';
 import { pinoHttpOptions } from '../logging/pino-http-options';
 
 /**
@@ -15,11 +16,12 @@ const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterE
  * writes through its own synchronous pino (so nothing is lost when a failed boot exits); `attach`
  * then hands every record to the app's JSON logger (which adds the request id).
  */
-export class BootLogger implements LoggerService {
+export class BootLogger extends LeveledLogger {
   private readonly own: pino.Logger;
   private target?: LoggerService;
 
   constructor(logLevel: string) {
+    super();
     this.own = pino({ level: pinoHttpOptions(logLevel).level }, pino.destination({ fd: 1, sync: true }));
   }
 
@@ -27,29 +29,17 @@ export class BootLogger implements LoggerService {
     this.target = target;
   }
 
-  log(message: unknown, ...params: unknown[]): void {
+  override log(message: unknown, ...params: unknown[]): void {
     this.write(FRAMEWORK_CONTEXTS.has(contextOf(params)) ? 'debug' : 'log', message, params);
   }
-  error(message: unknown, ...params: unknown[]): void {
+  override error(message: unknown, ...params: unknown[]): void {
     const context = contextOf(params);
     // Nest's ExceptionHandler reports a failed boot that main.ts reports again, in one line; a
     // database connection attempt that will be retried is a warning, not yet an error.
     this.write(context === 'ExceptionHandler' ? 'debug' : context === 'TypeOrmModule' ? 'warn' : 'error', message, params);
   }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.write('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.write('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.write('verbose', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.write('fatal', message, params);
-  }
 
-  private write(level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal', message: unknown, params: unknown[]): void {
+  protected write(level: NestLogLevel, message: unknown, params: unknown[]): void {
     if (this.target) {
       this.target[level]?.(message, ...params);
       return;
@@ -57,7 +47,7 @@ export class BootLogger implements LoggerService {
     const context = contextOf(params);
     // Nest passes a stack (a string) before the context on errors; keep its first line only.
     const detail = params.length > 1 && typeof params[0] === 'string' ? { error: params[0].split('\n')[0] } : {};
-    const pinoLevel = level === 'log' ? 'info' : level === 'verbose' ? 'trace' : level;
+    const pinoLevel = pinoLevelOf(level);
     if (typeof message === 'object' && message !== null) this.own[pinoLevel]({ context, ...detail, ...message });
     else this.own[pinoLevel]({ context, ...detail }, String(message));
   }

@@ -9,11 +9,12 @@ const fieldUsage = UPDATABLE_CLIENT_FIELDS.map((field) =>
   field.kind === 'list' ? `[--${field.option} V]...` : field.kind === 'boolean' ? `[--${field.option} true|false]` : field.kind === 'csv' ? `[--${field.option} a,b]` : `[--${field.option} V]`,
 ).join(' ');
 
-export const clientsShow: CliCommand = {
-  usage: 'clients:show <client_id>',
-  description: 'Prints one client registration (RFC 7591 names; never a secret).',
-  run: (app, args) => lifecycle(app).show(parse(args, {}, 1).positionals[0]),
-};
+/** The commands that take one client id and nothing else: each is the lifecycle method of its name. */
+function onOneClient(method: 'show' | 'disable' | 'enable' | 'delete', description: string): CliCommand {
+  return { usage: `clients:${method} <client_id>`, description, run: (app, args) => lifecycle(app)[method](parse(args, {}, 1).positionals[0]) };
+}
+
+export const clientsShow: CliCommand = onOneClient('show', 'Prints one client registration (RFC 7591 names; never a secret).');
 
 export const clientsUpdate: CliCommand = {
   usage: `clients:update <client_id> ${fieldUsage}`,
@@ -27,23 +28,11 @@ export const clientsUpdate: CliCommand = {
   },
 };
 
-export const clientsDisable: CliCommand = {
-  usage: 'clients:disable <client_id>',
-  description: 'The client can no longer authenticate; every token family it holds is revoked (its refresh and access tokens introspect inactive).',
-  run: (app, args) => lifecycle(app).disable(parse(args, {}, 1).positionals[0]),
-};
+export const clientsDisable: CliCommand = onOneClient('disable', 'The client can no longer authenticate; every token family it holds is revoked (its refresh and access tokens introspect inactive).');
 
-export const clientsEnable: CliCommand = {
-  usage: 'clients:enable <client_id>',
-  description: 'Lets a disabled client authenticate again; families revoked when it was disabled stay revoked.',
-  run: (app, args) => lifecycle(app).enable(parse(args, {}, 1).positionals[0]),
-};
+export const clientsEnable: CliCommand = onOneClient('enable', 'Lets a disabled client authenticate again; families revoked when it was disabled stay revoked.');
 
-export const clientsDelete: CliCommand = {
-  usage: 'clients:delete <client_id>',
-  description: 'Revokes every family of the client, then deletes the registration with all its tokens and codes.',
-  run: (app, args) => lifecycle(app).delete(parse(args, {}, 1).positionals[0]),
-};
+export const clientsDelete: CliCommand = onOneClient('delete', 'Revokes every family of the client, then deletes the registration with all its tokens and codes.');
 
 export const clientsRotateSecret: CliCommand = {
   usage: 'clients:rotate-secret <client_id> [--keep-old-for SECONDS]',

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions, validateSync } from 'class-validator';
 import { ConfigurationError } from 'nest-oauth-server';
@@ -8,11 +9,16 @@ function HasDistinctCharacters(min: number, options?: ValidationOptions): Proper
   return ValidateBy({ name: 'hasDistinctCharacters', validator: { validate: (value: unknown) => typeof value === 'string' && new Set(value).size >= min } }, options);
 }
 
+/** A whole number from `min` (to `max`): environment values are strings, converted before the check. */
+function Integer(min: number, max?: number): PropertyDecorator {
+  return applyDecorators(Type(() => Number), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+}
+
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** Every environment variable the service reads, with its default. Validated once at boot. */
 export class Environment {
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Integer(1, 65535)
   PORT = 3000;
 
   @IsString() @Transform(toTrimmed)
@@ -32,19 +38,19 @@ export class Environment {
   TRUST_PROXY = 'false';
 
   /** Seconds a client may take to send the request headers (slow-header attacks). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  @Integer(1, 3600)
   HTTP_HEADERS_TIMEOUT = 10;
 
   /** Seconds a client may take to send a whole request, body included (≥ HTTP_HEADERS_TIMEOUT). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  @Integer(1, 3600)
   HTTP_REQUEST_TIMEOUT = 30;
 
   /** Seconds an idle keep-alive connection is kept; above a load balancer's usual 60 s idle timeout. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  @Integer(1, 3600)
   HTTP_KEEP_ALIVE_TIMEOUT = 65;
 
   /** Open HTTP connections at once; further ones are closed as they arrive. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   HTTP_MAX_CONNECTIONS = 2048;
 
   @IsString() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
@@ -52,13 +58,13 @@ export class Environment {
   })
   DATABASE_URL = 'sqlite:data/oauth.sqlite';
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   ACCESS_TOKEN_TTL = 900;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   REFRESH_TOKEN_ABSOLUTE_TTL = 2592000;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   REFRESH_TOKEN_IDLE_TTL = 1209600;
 
   /**
@@ -66,48 +72,48 @@ export class Environment {
    * used (a lost response is the normal case, not theft); 0 = strict, every retry is reuse.
    * Default 60 s, the trade-off is in docs/retry-window.md.
    */
-  @Type(() => Number) @IsInt() @Min(0) @Max(300)
+  @Integer(0, 300)
   REFRESH_TOKEN_REUSE_INTERVAL = 60;
 
   /**
    * How many retries of one rotation the retry window answers (each gets a new access token and
    * the same successor); past it a retry is refused with invalid_grant, the family kept.
    */
-  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @Integer(1, 100)
   REFRESH_TOKEN_RETRY_LIMIT = 3;
 
   /** Abuse limits on /oauth/* (see docs): off only for benchmarks and tests that flood on purpose. */
   @IsIn(['true', 'false'])
   RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   RATE_LIMIT_WINDOW = 60;
 
   /** 0 turns this one limit off. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   RATE_LIMIT_PER_IP = 600;
 
   /** 0 turns this one limit off. A public client shared by many devices needs a high value. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   RATE_LIMIT_PER_CLIENT = 6000;
 
   /** Per IP and window at GET /oauth/authorize, which stores a login request: lower than RATE_LIMIT_PER_IP. 0 = off. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   RATE_LIMIT_AUTHORIZE_PER_IP = 60;
 
   /** Failed authentications of one client id from one address (IPv6 /64) per window before that pair is blocked. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   RATE_LIMIT_AUTH_FAILURES = 10;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   RATE_LIMIT_AUTH_FAILURE_BLOCK = 300;
 
   /** Failed authentications of one client id from all addresses per window that raise the guessing alarm. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   RATE_LIMIT_AUTH_FAILURE_ALARM = 100;
 
   /** Wrong admin API keys from one address per window before it is refused for RATE_LIMIT_AUTH_FAILURE_BLOCK. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   RATE_LIMIT_ADMIN_AUTH_FAILURES = 10;
 
   /** Shared rate-limit counters (unset: in memory) and the `redis` microservice transport's broker. */
@@ -124,10 +130,10 @@ export class Environment {
   ACCESS_TOKEN_AUDIENCE?: string;
 
   /** Attempts to reach the database at start-up (each failure logged in one line) before the boot fails. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @Integer(1, 100)
   DATABASE_CONNECT_RETRIES = 10;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  @Integer(0, 60000)
   DATABASE_CONNECT_RETRY_DELAY_MS = 3000;
 
   /**
@@ -146,7 +152,7 @@ export class Environment {
    * Milliseconds a kept client row may lag a write made elsewhere (another instance, the CLI);
    * writes through this instance are seen at once. 0: one version read before every lookup.
    */
-  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  @Integer(0, 60000)
   CLIENT_CACHE_MAX_STALENESS_MS = 1000;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -161,7 +167,7 @@ export class Environment {
   MICROSERVICE_TRANSPORT?: 'tcp' | 'redis' | 'nats';
 
   /** The TCP listen port (unused by broker transports). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @IsOptional() @Integer(1, 65535)
   MICROSERVICE_PORT?: number;
 
   @IsString() @Transform(toTrimmed)
@@ -185,22 +191,22 @@ export class Environment {
   MICROSERVICE_SUBJECT_PREFIX = 'oauth';
 
   /** TCP transport: open connections at once; more are closed as they arrive. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @Integer(1, 10000)
   MICROSERVICE_MAX_CONNECTIONS = 64;
 
   /** TCP transport: seconds a frame may take to arrive whole once it started. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(300)
+  @Integer(1, 300)
   MICROSERVICE_FRAME_TIMEOUT = 5;
 
   /**
    * TCP transport: seconds a new connection has to send a message with MICROSERVICE_SECRET before it
    * is closed, so peers without the secret cannot hold the MICROSERVICE_MAX_CONNECTIONS slots.
    */
-  @Type(() => Number) @IsInt() @Min(1) @Max(300)
+  @Integer(1, 300)
   MICROSERVICE_AUTH_TIMEOUT = 5;
 
   /** TCP transport: seconds without traffic before a connection is closed (clients reconnect); 0: never. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   MICROSERVICE_IDLE_TIMEOUT = 300;
 
   /** Where /oauth/authorize sends the browser with `?login_challenge=`; unset: no code flow. */
@@ -216,15 +222,15 @@ export class Environment {
   @HasDistinctCharacters(16, { message: 'ADMIN_API_KEY must have at least 16 distinct characters (e.g. openssl rand -base64 32)' })
   ADMIN_API_KEY?: string;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(86400)
+  @Integer(1, 86400)
   LOGIN_REQUEST_TTL = 600;
 
   // RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes is RECOMMENDED.
-  @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  @Integer(1, 600)
   AUTHORIZATION_CODE_TTL = 60;
 
   /** Serves /metrics on a listener of its own (not the public port); unset: see METRICS_TOKEN. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @IsOptional() @Integer(1, 65535)
   METRICS_PORT?: number;
 
   /** Bind address of the metrics listener; unset: 127.0.0.1 (loopback only, whatever HOST is). */
@@ -239,7 +245,7 @@ export class Environment {
    * Seconds a pushed authorization request (RFC 9126) stays usable: long enough for the browser
    * redirect that follows the push, short because its request_uri is a bearer reference.
    */
-  @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  @Integer(1, 600)
   PAR_REQUEST_TTL = 60;
 
   /** RFC 9126 §5: every client must push its authorization requests (per client: --require-par). */
@@ -247,29 +253,29 @@ export class Environment {
   PAR_REQUIRED: 'true' | 'false' = 'false';
 
   /** Seconds between retention cleanups on each instance; 0 turns the cleanup off. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   RETENTION_INTERVAL = 3600;
 
   /** Seconds a revoked family is kept (for audit and support) before the cleanup deletes it. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   RETENTION_REVOKED_TTL = 604800;
 
   /** Families deleted per transaction; a run stops after RETENTION_MAX_BATCHES batches. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @Integer(1, 10000)
   RETENTION_BATCH_SIZE = 500;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   RETENTION_MAX_BATCHES = 20;
 
   /**
    * Seconds between automatic signing-key rotations; 0 turns the schedule off (manual keys:rotate
    * only). 90 days: the common default of peers (Duende), short enough to bound a silent key leak.
    */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   SIGNING_KEY_ROTATION_INTERVAL = 7776000;
 
   /** `Cache-Control: max-age` of the JWKS in seconds; a new key is published this long (plus margins) before it signs. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(86400)
+  @Integer(0, 86400)
   JWKS_MAX_AGE = 300;
 
   /** 256-bit key-encryption key (base64) or `file:/path`; unset: private keys are stored in plaintext. */
@@ -292,14 +298,14 @@ export class Environment {
    * the signing-key schedule (steps and lease run by the database clock). 0: no check, this
    * instance's clock (a single instance, or tests on a fake clock).
    */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   SIGNING_KEY_MAX_CLOCK_SKEW = 60;
 
   /**
    * Seconds this instance's clock may differ from the database's before the cleanup refuses to
    * run (its cutoffs come from the database clock). 0: no check, cutoffs from this instance's clock.
    */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Integer(0)
   RETENTION_MAX_CLOCK_SKEW = 60;
 
   /**
@@ -312,10 +318,10 @@ export class Environment {
   DPOP_SIGNING_ALGS = 'ES256,EdDSA,RS256,PS256';
 
   /** RFC 9449 §4.3 step 11, §11.1: seconds a proof's `iat` may lie in the past (plus DPOP_CLOCK_SKEW either way). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  @Integer(1, 600)
   DPOP_PROOF_MAX_AGE = 60;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(60)
+  @Integer(0, 60)
   DPOP_CLOCK_SKEW = 5;
 
   /** RFC 9449 §8: every proof must carry a server nonce (`use_dpop_nonce` + `DPoP-Nonce` otherwise). */
@@ -323,7 +329,7 @@ export class Environment {
   DPOP_NONCE_REQUIRED: 'true' | 'false' = 'false';
 
   /** Seconds a SIGTERM may spend draining in-flight requests before the process gives up. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Integer(1)
   SHUTDOWN_TIMEOUT = 25;
 }
 

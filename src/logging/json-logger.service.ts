@@ -1,37 +1,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LoggerService } from '@nestjs/common';
 import type { Logger as Pino } from 'pino';
+import { LeveledLogger, NestLogLevel, pinoLevelOf } from './leveled-logger';
 
 /**
  * Nest's LoggerService over pino: one JSON line per record, carrying the request id of the request
  * it was made in (the request's child logger, kept in AsyncLocalStorage by the access-log middleware).
  * Written here because nestjs-pino 5 (the release for NestJS 12) requires Node.js 22.
  */
-export class JsonLogger implements LoggerService {
+export class JsonLogger extends LeveledLogger {
   readonly requestLogger = new AsyncLocalStorage<Pino>();
 
-  constructor(private readonly root: Pino) {}
-
-  log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.write('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.write('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.write('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.write('trace', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.write('fatal', message, params);
+  constructor(private readonly root: Pino) {
+    super();
   }
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+  protected write(nestLevel: NestLogLevel, message: unknown, params: unknown[]): void {
+    const level = pinoLevelOf(nestLevel);
     const logger = this.requestLogger.getStore() ?? this.root;
     if (!logger.isLevelEnabled(level)) return;
     // Nest's contract: the context is the last parameter; an error passes its stack before it.

@@ -10,65 +10,17 @@ import { RetentionService, type SecurityEvent, SecurityEvents } from 'nest-oauth
 export class MetricsService {
   readonly registry = new Registry();
 
-  private readonly tokensIssued = new Counter({
-    name: 'oauth_tokens_issued_total',
-    help: 'Token responses issued (RFC 6749 §5.1, access token with or without refresh token), by grant type; bootstrap = tokens:issue, first_party = microservice oauth.issue',
-    labelNames: ['grant_type'],
-    registers: [this.registry],
-  });
-  private readonly reuseDetected = new Counter({
-    name: 'oauth_refresh_token_reuse_detected_total',
-    help: 'Retired refresh tokens presented again and rejected (RFC 9700 §4.14.2)',
-    registers: [this.registry],
-  });
-  private readonly retryServed = new Counter({
-    name: 'oauth_refresh_token_retry_served_total',
-    help: 'Retried rotations answered with the successor already issued (REFRESH_TOKEN_REUSE_INTERVAL)',
-    registers: [this.registry],
-  });
-  private readonly retryRefused = new Counter({
-    name: 'oauth_refresh_token_retry_refused_total',
-    help: 'Retries inside the window refused without revoking (REFRESH_TOKEN_RETRY_LIMIT reached, successor expired)',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
-  private readonly codeReuseDetected = new Counter({
-    name: 'oauth_authorization_code_reuse_detected_total',
-    help: 'Authorization codes presented a second time (RFC 6749 §4.1.2)',
-    registers: [this.registry],
-  });
-  private readonly familiesRevoked = new Counter({
-    name: 'oauth_token_family_revocations_total',
-    help: 'Token families revoked, by reason',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
-  private readonly clientAuthFailures = new Counter({
-    name: 'oauth_client_authentication_failures_total',
-    help: 'Failed client authentications at OAuth endpoints (invalid_client)',
-    registers: [this.registry],
-  });
-  private readonly clientAuthFailureAlarms = new Counter({
-    name: 'oauth_client_authentication_failure_alarms_total',
-    help: 'Client ids whose failed authentications from all addresses reached RATE_LIMIT_AUTH_FAILURE_ALARM in a window (distributed guessing)',
-    registers: [this.registry],
-  });
-  private readonly adminAuthFailures = new Counter({
-    name: 'oauth_admin_authentication_failures_total',
-    help: 'Requests to /admin with a wrong or missing admin API key',
-    registers: [this.registry],
-  });
-  readonly retentionDeletedFamilies = new Counter({
-    name: 'oauth_retention_deleted_families_total',
-    help: 'Ended token families (with their tokens) deleted by the retention cleanup of this instance',
-    registers: [this.registry],
-  });
-  readonly retentionDeletedRecords = new Counter({
-    name: 'oauth_retention_deleted_records_total',
-    help: 'Expired login requests, authorization codes, revoked access-token ids and used single-use ids (used_jtis) deleted by the retention cleanup of this instance',
-    labelNames: ['kind'],
-    registers: [this.registry],
-  });
+  private readonly tokensIssued = this.counter('oauth_tokens_issued_total', 'Token responses issued (RFC 6749 §5.1, access token with or without refresh token), by grant type; bootstrap = tokens:issue, first_party = microservice oauth.issue', ['grant_type']);
+  private readonly reuseDetected = this.counter('oauth_refresh_token_reuse_detected_total', 'Retired refresh tokens presented again and rejected (RFC 9700 §4.14.2)');
+  private readonly retryServed = this.counter('oauth_refresh_token_retry_served_total', 'Retried rotations answered with the successor already issued (REFRESH_TOKEN_REUSE_INTERVAL)');
+  private readonly retryRefused = this.counter('oauth_refresh_token_retry_refused_total', 'Retries inside the window refused without revoking (REFRESH_TOKEN_RETRY_LIMIT reached, successor expired)', ['reason']);
+  private readonly codeReuseDetected = this.counter('oauth_authorization_code_reuse_detected_total', 'Authorization codes presented a second time (RFC 6749 §4.1.2)');
+  private readonly familiesRevoked = this.counter('oauth_token_family_revocations_total', 'Token families revoked, by reason', ['reason']);
+  private readonly clientAuthFailures = this.counter('oauth_client_authentication_failures_total', 'Failed client authentications at OAuth endpoints (invalid_client)');
+  private readonly clientAuthFailureAlarms = this.counter('oauth_client_authentication_failure_alarms_total', 'Client ids whose failed authentications from all addresses reached RATE_LIMIT_AUTH_FAILURE_ALARM in a window (distributed guessing)');
+  private readonly adminAuthFailures = this.counter('oauth_admin_authentication_failures_total', 'Requests to /admin with a wrong or missing admin API key');
+  readonly retentionDeletedFamilies = this.counter('oauth_retention_deleted_families_total', 'Ended token families (with their tokens) deleted by the retention cleanup of this instance');
+  readonly retentionDeletedRecords = this.counter('oauth_retention_deleted_records_total', 'Expired login requests, authorization codes, revoked access-token ids and used single-use ids (used_jtis) deleted by the retention cleanup of this instance', ['kind']);
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency, by method, route and status code',
@@ -81,6 +33,11 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
     events.subscribe((event) => this.count(event));
     retention.subscribe(({ kind, count }) => (kind === 'families' ? this.retentionDeletedFamilies.inc(count) : this.retentionDeletedRecords.inc({ kind }, count)));
+  }
+
+  /** Every counter of this service lives in this app's registry (see the class comment). */
+  private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
   private count(event: SecurityEvent): void {

@@ -5,6 +5,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { loadEnvironment } from '../../src/config/environment';
 import { ClientsService, Clock, CreateClientInput, OAUTH_SERVER_DATA_SOURCE, RefreshTokenFamilies, type TokenResponse } from 'nest-oauth-server';
 import { FakeClock } from './fake-clock';
 import { postAs } from './oauth-requests';
@@ -53,7 +54,7 @@ export class TestApp {
     });
     const clock = new FakeClock();
     try {
-      let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })
+      let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loadEnvironment()), ...(options.imports ?? [])] })
         .overrideProvider(Clock)
         .useValue(clock);
       builder = options.override ? options.override(builder) : builder;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { rateLimitConfig, RateLimitConfig } from '../config/rate-limit.config';
+import { failOpen } from './fail-open';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit-store';
 
 const FAILURES = 'admin_auth_failures';
@@ -22,17 +23,14 @@ export class AdminAuthFailures {
   async record(address: string): Promise<void> {
     if (!this.config.enabled) return;
     const { window, adminAuthFailures, authFailureBlock } = this.config;
-    await this.store
-      .increment(`${FAILURES}:${address}`, window * 1000, adminAuthFailures, authFailureBlock * 1000, FAILURES)
-      .catch((error: Error) => this.logger.error(`rate limiter unavailable, failure not counted: ${error.message}`));
+    await failOpen(this.logger, 'failure not counted', undefined, async () => {
+      await this.store.increment(`${FAILURES}:${address}`, window * 1000, adminAuthFailures, authFailureBlock * 1000, FAILURES);
+    });
   }
 
   /** Seconds the address stays refused; 0 when it may try. */
   async blockedFor(address: string): Promise<number> {
     if (!this.config.enabled) return 0;
-    return this.store.blockedFor(`${FAILURES}:${address}`).catch((error: Error) => {
-      this.logger.error(`rate limiter unavailable, request not limited: ${error.message}`);
-      return 0;
-    });
+    return failOpen(this.logger, 'request not limited', 0, () => this.store.blockedFor(`${FAILURES}:${address}`));
   }
 }

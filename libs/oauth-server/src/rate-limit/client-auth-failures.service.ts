@@ -3,6 +3,7 @@ import { rateLimitConfig, RateLimitConfig } from '../config/rate-limit.config';
 import { SecurityEvents } from '../events/security-events.service';
 import { sha256Hex } from '../common/secure-random';
 import { CLIENT_ID_SHAPE, loggableClientId } from '../logging/loggable-client-id';
+import { failOpen } from './fail-open';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit-store';
 
 const FAILURES = 'auth_failures';
@@ -33,27 +34,20 @@ export class ClientAuthFailures {
   async record(clientId: string, address: string): Promise<void> {
     if (!this.config.enabled) return;
     const { window, authFailures, authFailureBlock, authFailureAlarm } = this.config;
-    try {
+    await failOpen(this.logger, 'failure not counted', undefined, async () => {
       await this.store.increment(blockKey(clientId, address), window * 1000, authFailures, authFailureBlock * 1000, FAILURES);
       // Never blocks (no limit to pass): only counts, and exactly one failure sees the threshold.
       const all = await this.store.increment(`${ALARM}:${storable(clientId)}`, window * 1000, Number.MAX_SAFE_INTEGER, 0, ALARM);
       if (all.totalHits === authFailureAlarm) {
         this.events.emit({ type: 'client_auth_failure_alarm', clientId: loggableClientId(clientId), failures: all.totalHits, window });
       }
-    } catch (error) {
-      this.logger.error(`rate limiter unavailable, failure not counted: ${(error as Error).message}`);
-    }
+    });
   }
 
   /** Seconds the client id stays refused at this address; 0 when it may authenticate. */
   async blockedFor(clientId: string, address: string): Promise<number> {
     if (!this.config.enabled) return 0;
-    try {
-      return await this.store.blockedFor(blockKey(clientId, address));
-    } catch (error) {
-      this.logger.error(`rate limiter unavailable, request not limited: ${(error as Error).message}`);
-      return 0;
-    }
+    return failOpen(this.logger, 'request not limited', 0, () => this.store.blockedFor(blockKey(clientId, address)));
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { rateLimitConfig, RateLimitConfig } from '../config/rate-limit.config';
 import { OAuthError } from '../oauth/oauth-error';
+import { failOpen } from './fail-open';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit-store';
 
 /** Which per-IP counter a route is charged to (see docs/hardening.md, "Quota model"). */
@@ -38,7 +39,7 @@ export class RateLimits {
    * retries a token that is already used (review H2).
    */
   refund(key: string): void {
-    this.store.refund(key).catch((error: Error) => this.unavailable(error));
+    void failOpen(this.logger, 'request not limited', undefined, () => this.store.refund(key));
   }
 
   /**
@@ -56,16 +57,7 @@ export class RateLimits {
 
   private async charge(key: string, max: number, debug: string): Promise<void> {
     const window = this.config.window * 1000;
-    let record;
-    try {
-      record = await this.store.increment(key, window, max, window, key.slice(0, key.indexOf(':')));
-    } catch (error) {
-      return this.unavailable(error as Error);
-    }
-    if (record.isBlocked) throw OAuthError.slowDown(record.timeToBlockExpire, debug);
-  }
-
-  private unavailable(error: Error): void {
-    this.logger.error(`rate limiter unavailable, request not limited: ${error.message}`);
+    const record = await failOpen(this.logger, 'request not limited', undefined, () => this.store.increment(key, window, max, window, key.slice(0, key.indexOf(':'))));
+    if (record?.isBlocked) throw OAuthError.slowDown(record.timeToBlockExpire, debug);
   }
 }
