@@ -240,6 +240,34 @@ export function refreshTokenStoreContract(adapter: string, boot: () => Promise<S
       expect(ran).toEqual(['committed', 'committed again', 'at once']);
     });
 
+    it('a sibling call rolled back does not drop the afterCommit work of another call of the unit (review M5)', async () => {
+      const ran: string[] = [];
+      const { family, first } = newFamily();
+      const duplicate = newFamily();
+      duplicate.family.id = family.id;
+      // families.start's shape: a write, then its announcement registered; meanwhile a sibling fails and is caught.
+      const start = async () => {
+        await s.store.createFamily(family, first.entity);
+        s.transactions.afterCommit(() => ran.push('announced'));
+      };
+      const failing = () => s.store.createFamily(duplicate.family, duplicate.first.entity).then(() => 'stored', () => 'failed');
+      const [, sibling] = await s.transactions.run(() => Promise.all([start(), failing()]));
+      expect(sibling).toBe('failed');
+      expect(await s.familiesSeenOutside(family.id)).toBe(1);
+      expect(ran).toEqual(['announced']);
+      // A rolled-back nested unit still discards its own work.
+      await s.transactions.run(async () => {
+        await expect(
+          s.transactions.run(async () => {
+            s.transactions.afterCommit(() => ran.push('must not run'));
+            throw new Error('inner failed');
+          }),
+        ).rejects.toThrow('inner failed');
+        s.transactions.afterCommit(() => ran.push('outer'));
+      });
+      expect(ran).toEqual(['announced', 'outer']);
+    });
+
     it('keeps the deadline: a unit outliving it is refused (nothing committed) and the store goes on answering', async () => {
       const { family, first } = newFamily();
       let release!: () => void;

@@ -50,7 +50,6 @@ export class AmbientTransaction {
    */
   async savepoint<T>(work: (sql: SqlExecutor) => Promise<T>, lazy = false): Promise<T> {
     this.unit.check();
-    const callbacks = this.committed.length;
     let taken = false;
     const take = async () => {
       this.unit.check();
@@ -73,7 +72,6 @@ export class AmbientTransaction {
         if (this.abortsOnError) this.failure ??= error;
         throw error;
       }
-      this.committed.length = callbacks;
       try {
         await this.sql.run(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`, []);
         await this.sql.run(`RELEASE SAVEPOINT ${SAVEPOINT}`, []);
@@ -111,10 +109,36 @@ export class AmbientTransaction {
   }
 }
 
-/** One level of nesting: the calls made at one level run one after another (a connection runs one statement at a time). */
-export interface AmbientLevel {
-  transaction: AmbientTransaction;
-  tail: Promise<unknown>;
+/**
+ * One level of nesting: the calls made at one level run one after another (a connection runs one
+ * statement at a time). Each level keeps the afterCommit work registered at it until it ends, so
+ * that a savepoint rolled back discards its own work only, never a sibling's registered while it
+ * ran (review M5: `Promise.all([families.start(..), failingCall().catch(..)])`).
+ */
+export class AmbientLevel {
+  tail: Promise<unknown> = Promise.resolve();
+  private readonly callbacks: (() => void)[] = [];
+  private outcome?: 'kept' | 'undone';
+
+  /** `parent`: the level whose call opened this one; none at the top (its work is the transaction's). */
+  constructor(
+    readonly transaction: AmbientTransaction,
+    private readonly parent?: AmbientLevel,
+  ) {}
+
+  afterCommit(callback: () => void): void {
+    if (this.parent === undefined) return this.transaction.afterCommit(callback);
+    if (this.outcome === 'undone') return;
+    if (this.outcome === 'kept') return this.parent.afterCommit(callback);
+    this.callbacks.push(callback);
+  }
+
+  /** The call of this level ended: its work goes to the parent level if it was kept, else nowhere. */
+  end(kept: boolean): void {
+    this.outcome = kept ? 'kept' : 'undone';
+    const callbacks = this.callbacks.splice(0);
+    if (kept) for (const callback of callbacks) this.parent!.afterCommit(callback);
+  }
 }
 
 const storage = new AsyncLocalStorage<AmbientLevel>();
@@ -127,7 +151,16 @@ export function currentLevel(): AmbientLevel | undefined {
 
 /** Runs `work` at `level`'s turn, with a fresh level for the calls `work` itself makes. */
 export function atLevel<T>(level: AmbientLevel, work: () => Promise<T>): Promise<T> {
-  const inner = () => storage.run({ transaction: level.transaction, tail: Promise.resolve() }, work);
+  const inner = () => {
+    const own = new AmbientLevel(level.transaction, level);
+    return storage.run(own, work).then(
+      (result) => (own.end(true), result),
+      (error: unknown) => {
+        own.end(false);
+        throw error;
+      },
+    );
+  };
   const result = level.tail.then(inner, inner);
   level.tail = result.catch(() => undefined);
   return result;
@@ -135,5 +168,5 @@ export function atLevel<T>(level: AmbientLevel, work: () => Promise<T>): Promise
 
 /** Runs `work` with `transaction` as the ambient transaction. */
 export function withTransaction<T>(transaction: AmbientTransaction, work: () => Promise<T>): Promise<T> {
-  return storage.run({ transaction, tail: Promise.resolve() }, work);
+  return storage.run(new AmbientLevel(transaction), work);
 }

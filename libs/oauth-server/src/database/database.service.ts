@@ -222,7 +222,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   /** `callback` runs once the unit of work this code runs in has committed (at once outside one); never if it rolls back. */
   afterCommit(callback: () => void): void {
     const level = currentLevel();
-    if (level) level.transaction.afterCommit(callback);
+    if (level) level.afterCommit(callback);
     else callback();
   }
 
