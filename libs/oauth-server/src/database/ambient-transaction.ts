@@ -15,6 +15,8 @@ const SAVEPOINT = 'unit_of_work';
  */
 export class AmbientTransaction {
   private closed = false;
+  /** Rolled back at its deadline while `fn` still ran (review M1): its later calls must fail, not start units of their own. */
+  private cut = false;
   /** A failed statement that no savepoint undid: PostgreSQL would turn the COMMIT into a ROLLBACK without a word. */
   private failure?: unknown;
   private readonly committed: (() => void)[] = [];
@@ -28,8 +30,15 @@ export class AmbientTransaction {
     private readonly callbackFailed: (error: unknown) => void,
   ) {}
 
-  get open(): boolean {
-    return !this.closed;
+  /** True while calls carrying it must come here: open, or cut off (they then fail the unit's check). */
+  get joinable(): boolean {
+    return !this.closed || this.cut;
+  }
+
+  /** Rolled back under `fn`'s feet: nothing of it commits, and what `fn` still calls fails. */
+  cutOff(): void {
+    this.cut = true;
+    this.close(false);
   }
 
   /** A read: on PostgreSQL its failure poisons the transaction, so it is remembered and the commit refused. */
@@ -146,7 +155,7 @@ const storage = new AsyncLocalStorage<AmbientLevel>();
 /** The open transaction of the `Transactions.run()` this code runs in, if any. */
 export function currentLevel(): AmbientLevel | undefined {
   const level = storage.getStore();
-  return level?.transaction.open ? level : undefined;
+  return level?.transaction.joinable ? level : undefined;
 }
 
 /** Runs `work` at `level`'s turn, with a fresh level for the calls `work` itself makes. */
