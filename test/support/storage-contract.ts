@@ -240,6 +240,34 @@ export function refreshTokenStoreContract(adapter: string, boot: () => Promise<S
       expect(ran).toEqual(['committed', 'committed again', 'at once']);
     });
 
+    it('a sibling call rolled back does not drop the afterCommit work of another call of the unit (review M5)', async () => {
+      const ran: string[] = [];
+      const { family, first } = newFamily();
+      const duplicate = newFamily();
+      duplicate.family.id = family.id;
+      // families.start's shape: a write, then its announcement registered; meanwhile a sibling fails and is caught.
+      const start = async () => {
+        await s.store.createFamily(family, first.entity);
+        s.transactions.afterCommit(() => ran.push('announced'));
+      };
+      const failing = () => s.store.createFamily(duplicate.family, duplicate.first.entity).then(() => 'stored', () => 'failed');
+      const [, sibling] = await s.transactions.run(() => Promise.all([start(), failing()]));
+      expect(sibling).toBe('failed');
+      expect(await s.familiesSeenOutside(family.id)).toBe(1);
+      expect(ran).toEqual(['announced']);
+      // A rolled-back nested unit still discards its own work.
+      await s.transactions.run(async () => {
+        await expect(
+          s.transactions.run(async () => {
+            s.transactions.afterCommit(() => ran.push('must not run'));
+            throw new Error('inner failed');
+          }),
+        ).rejects.toThrow('inner failed');
+        s.transactions.afterCommit(() => ran.push('outer'));
+      });
+      expect(ran).toEqual(['announced', 'outer']);
+    });
+
     it('keeps the deadline: a unit outliving it is refused (nothing committed) and the store goes on answering', async () => {
       const { family, first } = newFamily();
       let release!: () => void;
@@ -250,8 +278,30 @@ export function refreshTokenStoreContract(adapter: string, boot: () => Promise<S
       });
       await expect(within(late, s.timeoutMs + 2000, 'the late unit')).rejects.toBeInstanceOf(DatabaseUnavailableError);
       release();
-      // The refused unit rolls back once its work ends; the next calls are not stuck behind it.
+      // The refused unit was rolled back (on SQLite at its deadline); the next calls are not stuck behind it.
       await within(storedFamily(), 3000, 'a call after the refused unit');
+      expect(await s.familiesSeenOutside(family.id)).toBe(0);
+    });
+
+    it('a unit still awaiting something else at its deadline releases the database at once, and its later calls fail (review M1)', async () => {
+      const { family, first } = newFamily();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let later: Promise<unknown> | undefined;
+      const hung = s.transactions.run(async () => {
+        await s.store.createFamily(family, first.entity);
+        await held; // a grant awaiting a hung upstream call: I/O that does not belong inside run()
+        later = s.store.revokeFamily(family.id, s.now(), 'after the deadline');
+        await later;
+      });
+      await expect(within(hung, s.timeoutMs + 2000, 'the hung unit')).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      // Its work is still pending, yet every other call goes on (on SQLite: the one queue was released).
+      await within(storedFamily(), 2000, 'a call while the refused unit still runs');
+      expect(await s.familiesSeenOutside(family.id)).toBe(0);
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The refused unit's later calls fail: they neither start a unit of their own nor join another's.
+      await expect(later).rejects.toBeInstanceOf(DatabaseUnavailableError);
       expect(await s.familiesSeenOutside(family.id)).toBe(0);
     });
   });

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientsService, ConfigurationError, OAUTH_SERVER_DATA_SOURCE, OAUTH_SERVER_ENTITIES, OAUTH_SERVER_MIGRATIONS, OAuthServerModule, type OAuthServerOptions } from 'nest-oauth-server';
+import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -76,9 +77,20 @@ describe('OAuthServerModule', () => {
     expect(metadata.body.token_endpoint).toBe('https://async.example/oauth/token');
   });
 
-  describe('database.dataSourceName: the host DataSource of that name', () => {
+  describe('database.dataSourceName: the host DataSource of that name (PostgreSQL only)', () => {
+    const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `module_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const withPg = async (sql: string) => {
+      const pg = new Client({ connectionString: baseUrl });
+      await pg.connect();
+      await pg.query(sql).finally(() => pg.end());
+    };
+    beforeAll(() => withPg(`CREATE SCHEMA ${schema}`));
+    afterAll(() => withPg(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+
+    // search_path as well as `schema`: the library's hand-written SQL names tables unqualified.
     const hostDataSource = () =>
-      TypeOrmModule.forRoot({ name: 'hostDb', type: 'sqlite', database: join(dir, 'host.sqlite'), entities: OAUTH_SERVER_ENTITIES, migrations: OAUTH_SERVER_MIGRATIONS, migrationsRun: true });
+      TypeOrmModule.forRoot({ name: 'hostDb', type: 'postgres', url: baseUrl, schema, extra: { options: `-c search_path=${schema}` }, entities: OAUTH_SERVER_ENTITIES, migrations: OAUTH_SERVER_MIGRATIONS, migrationsRun: true });
 
     it('forRoot: the library stores in it and opens none of its own', async () => {
       const target = await boot([hostDataSource(), OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: { dataSourceName: 'hostDb' } })]);
@@ -95,6 +107,13 @@ describe('OAuthServerModule', () => {
       app = undefined;
       const mismatch = Test.createTestingModule({ imports: [OAuthServerModule.forRootAsync({ useFactory: () => ({ issuer: 'https://auth.example', database: { ...database(), dataSourceName: 'hostDb' } }) })] }).compile();
       await expect(mismatch).rejects.toBeInstanceOf(ConfigurationError);
+    });
+
+    it('refuses a host SQLite DataSource: its one connection would run the host queries inside the library transactions (review M2)', async () => {
+      const sqliteHost = TypeOrmModule.forRoot({ name: 'hostDb', type: 'sqlite', database: join(dir, 'host.sqlite'), entities: OAUTH_SERVER_ENTITIES, migrations: OAUTH_SERVER_MIGRATIONS, migrationsRun: true });
+      const compiled = Test.createTestingModule({ imports: [sqliteHost, OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: { dataSourceName: 'hostDb' } })] }).compile();
+      await expect(compiled).rejects.toThrow(ConfigurationError);
+      await expect(compiled).rejects.toThrow(/must be PostgreSQL/);
     });
   });
 

@@ -15,6 +15,8 @@ const SAVEPOINT = 'unit_of_work';
  */
 export class AmbientTransaction {
   private closed = false;
+  /** Rolled back at its deadline while `fn` still ran (review M1): its later calls must fail, not start units of their own. */
+  private cut = false;
   /** A failed statement that no savepoint undid: PostgreSQL would turn the COMMIT into a ROLLBACK without a word. */
   private failure?: unknown;
   private readonly committed: (() => void)[] = [];
@@ -28,8 +30,15 @@ export class AmbientTransaction {
     private readonly callbackFailed: (error: unknown) => void,
   ) {}
 
-  get open(): boolean {
-    return !this.closed;
+  /** True while calls carrying it must come here: open, or cut off (they then fail the unit's check). */
+  get joinable(): boolean {
+    return !this.closed || this.cut;
+  }
+
+  /** Rolled back under `fn`'s feet: nothing of it commits, and what `fn` still calls fails. */
+  cutOff(): void {
+    this.cut = true;
+    this.close(false);
   }
 
   /** A read: on PostgreSQL its failure poisons the transaction, so it is remembered and the commit refused. */
@@ -50,7 +59,6 @@ export class AmbientTransaction {
    */
   async savepoint<T>(work: (sql: SqlExecutor) => Promise<T>, lazy = false): Promise<T> {
     this.unit.check();
-    const callbacks = this.committed.length;
     let taken = false;
     const take = async () => {
       this.unit.check();
@@ -73,7 +81,6 @@ export class AmbientTransaction {
         if (this.abortsOnError) this.failure ??= error;
         throw error;
       }
-      this.committed.length = callbacks;
       try {
         await this.sql.run(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`, []);
         await this.sql.run(`RELEASE SAVEPOINT ${SAVEPOINT}`, []);
@@ -111,10 +118,36 @@ export class AmbientTransaction {
   }
 }
 
-/** One level of nesting: the calls made at one level run one after another (a connection runs one statement at a time). */
-export interface AmbientLevel {
-  transaction: AmbientTransaction;
-  tail: Promise<unknown>;
+/**
+ * One level of nesting: the calls made at one level run one after another (a connection runs one
+ * statement at a time). Each level keeps the afterCommit work registered at it until it ends, so
+ * that a savepoint rolled back discards its own work only, never a sibling's registered while it
+ * ran (review M5: `Promise.all([families.start(..), failingCall().catch(..)])`).
+ */
+export class AmbientLevel {
+  tail: Promise<unknown> = Promise.resolve();
+  private readonly callbacks: (() => void)[] = [];
+  private outcome?: 'kept' | 'undone';
+
+  /** `parent`: the level whose call opened this one; none at the top (its work is the transaction's). */
+  constructor(
+    readonly transaction: AmbientTransaction,
+    private readonly parent?: AmbientLevel,
+  ) {}
+
+  afterCommit(callback: () => void): void {
+    if (this.parent === undefined) return this.transaction.afterCommit(callback);
+    if (this.outcome === 'undone') return;
+    if (this.outcome === 'kept') return this.parent.afterCommit(callback);
+    this.callbacks.push(callback);
+  }
+
+  /** The call of this level ended: its work goes to the parent level if it was kept, else nowhere. */
+  end(kept: boolean): void {
+    this.outcome = kept ? 'kept' : 'undone';
+    const callbacks = this.callbacks.splice(0);
+    if (kept) for (const callback of callbacks) this.parent!.afterCommit(callback);
+  }
 }
 
 const storage = new AsyncLocalStorage<AmbientLevel>();
@@ -122,12 +155,21 @@ const storage = new AsyncLocalStorage<AmbientLevel>();
 /** The open transaction of the `Transactions.run()` this code runs in, if any. */
 export function currentLevel(): AmbientLevel | undefined {
   const level = storage.getStore();
-  return level?.transaction.open ? level : undefined;
+  return level?.transaction.joinable ? level : undefined;
 }
 
 /** Runs `work` at `level`'s turn, with a fresh level for the calls `work` itself makes. */
 export function atLevel<T>(level: AmbientLevel, work: () => Promise<T>): Promise<T> {
-  const inner = () => storage.run({ transaction: level.transaction, tail: Promise.resolve() }, work);
+  const inner = () => {
+    const own = new AmbientLevel(level.transaction, level);
+    return storage.run(own, work).then(
+      (result) => (own.end(true), result),
+      (error: unknown) => {
+        own.end(false);
+        throw error;
+      },
+    );
+  };
   const result = level.tail.then(inner, inner);
   level.tail = result.catch(() => undefined);
   return result;
@@ -135,5 +177,5 @@ export function atLevel<T>(level: AmbientLevel, work: () => Promise<T>): Promise
 
 /** Runs `work` with `transaction` as the ambient transaction. */
 export function withTransaction<T>(transaction: AmbientTransaction, work: () => Promise<T>): Promise<T> {
-  return storage.run({ transaction, tail: Promise.resolve() }, work);
+  return storage.run(new AmbientLevel(transaction), work);
 }

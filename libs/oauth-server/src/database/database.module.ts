@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConfigurationError } from '../config/configuration-error';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { OAUTH_SERVER_DATA_SOURCE } from './data-source-name';
 import { DatabaseAvailability } from './database-availability';
@@ -19,13 +21,31 @@ function isConnectionError(error: unknown): boolean {
  * The library's own named DataSource from `database.url` (migrated at start-up), or, with
  * `database.dataSourceName`, the host's DataSource of that name under the library's token (the
  * host registers OAUTH_SERVER_ENTITIES and OAUTH_SERVER_MIGRATIONS in it and runs them).
+ *
+ * A host DataSource must be PostgreSQL (review M2): TypeORM's SQLite driver has ONE connection, so
+ * the host's queries would run inside the library's open transactions (a host INSERT during a
+ * group commit that is then rolled back is silently undone; a host `transaction()` fails with
+ * "cannot start a transaction within a transaction"), and the library's queue would not order them.
  */
 export function dataSourceModule(hostDataSourceName?: string): DynamicModule {
   if (hostDataSourceName !== undefined) {
     return {
       module: HostDataSourceModule,
       global: true,
-      providers: [{ provide: getDataSourceToken(OAUTH_SERVER_DATA_SOURCE), useExisting: getDataSourceToken(hostDataSourceName) }],
+      providers: [
+        {
+          provide: getDataSourceToken(OAUTH_SERVER_DATA_SOURCE),
+          inject: [getDataSourceToken(hostDataSourceName)],
+          useFactory: (host: DataSource) => {
+            if (host.options.type !== 'postgres') {
+              throw new ConfigurationError(
+                `database.dataSourceName: the DataSource "${hostDataSourceName}" is ${host.options.type}; a host DataSource must be PostgreSQL (on SQLite use database.url, the library's own connection)`,
+              );
+            }
+            return host;
+          },
+        },
+      ],
       exports: [getDataSourceToken(OAUTH_SERVER_DATA_SOURCE)],
     };
   }

@@ -8,6 +8,7 @@ import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { AmbientTransaction, atLevel, currentLevel, withTransaction } from './ambient-transaction';
 import { DatabaseAvailability } from './database-availability';
 import { DatabaseUnavailableError, unavailabilityReason } from './database-unavailable';
+import { CutOffConnection } from './cut-off-connection';
 import { currentRequestSignal } from './request-signal';
 import type { SqlExecutor } from './sql-executor';
 import { SqliteGroupCommit } from './sqlite-group-commit';
@@ -180,7 +181,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * Runs `fn` in one transaction that every storage call made inside it joins (see the class
    * comment); nested, it joins the outer one (as a savepoint). Under DATABASE_TIMEOUT and the
    * request's abort signal like any unit, refused before COMMIT once either fired. Not group
-   * committed and never re-run: `fn` may do more than touch the database.
+   * committed and never re-run: `fn` may do more than touch the database (but no I/O: see
+   * Transactions). On SQLite a refused unit is rolled back at once, `fn` still pending, so that the
+   * queue does not wait for it (review M1); its connection is cut off (CutOffConnection) and its
+   * ambient transaction stays joinable, so `fn`'s later calls fail instead of running elsewhere.
    */
   unitOfWork<T>(fn: () => Promise<T>): Promise<T> {
     const level = currentLevel();
@@ -207,9 +211,35 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       );
     return this.bounded((unit) => {
       if (!this.isSqlite) return ended(this.postgresTransaction(unit, (runner) => inTransaction(runner.manager, postgresExecutor(runner), unit), false));
-      return this.serialized(() => {
+      return this.serialized(async () => {
         unit.check();
-        return ended(this.dataSource.transaction((manager) => inTransaction(manager, this.statements(), unit)));
+        const runner = this.dataSource.createQueryRunner();
+        const connection = new CutOffConnection(this.dataSource, runner, this.statements());
+        await runner.startTransaction();
+        const settled = inTransaction(connection.manager, connection.sql, unit).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        // The one queue is held until `fn` settles or the unit is refused, whichever comes first (review M1).
+        const outcome = await Promise.race([settled, unit.refusal.then((error) => ({ error, refused: true }))]);
+        if ('value' in outcome) {
+          try {
+            await runner.commitTransaction();
+          } catch (error) {
+            unit.commitFailed();
+            await runner.rollbackTransaction().catch(() => undefined);
+            transaction?.close(false);
+            throw error;
+          }
+          transaction?.close(true);
+          return outcome.value;
+        }
+        if ('refused' in outcome) {
+          transaction?.cutOff();
+          await connection.cutOff(outcome.error);
+        } else transaction?.close(false);
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw outcome.error;
       });
     });
   }
@@ -222,7 +252,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   /** `callback` runs once the unit of work this code runs in has committed (at once outside one); never if it rolls back. */
   afterCommit(callback: () => void): void {
     const level = currentLevel();
-    if (level) level.transaction.afterCommit(callback);
+    if (level) level.afterCommit(callback);
     else callback();
   }
 

@@ -12,6 +12,11 @@ import { DatabaseService } from './database.service';
  * Calls inside `fn` run one at a time, in the order they are made (one connection); `fn` itself
  * runs once and may do more than storage work (sign a token, say), but nothing in it that cannot
  * be undone should happen before the commit: register it with `afterCommit`.
+ *
+ * Database work only, no I/O inside `fn` (an upstream HTTP call, a queue): on SQLite the unit holds
+ * the one connection every request needs. At DATABASE_TIMEOUT (or the client's disconnect) the
+ * unit is rolled back and the connection released even while `fn` still awaits (review M1); every
+ * storage call `fn` makes after that fails with the unit's DatabaseUnavailableError.
  */
 @Injectable()
 export class Transactions {

@@ -10,12 +10,19 @@ import { DatabaseUnavailableError } from './database-unavailable';
  * Once COMMIT is under way the unit waits for its outcome instead (it is bounded by the driver:
  * busy_timeout on SQLite, statement/query timeouts on PostgreSQL), so that a success is never
  * reported as a failure while the deadline races the commit.
+ *
+ * A unit of work of `Transactions.run` on SQLite does not wait for its `fn` once refused: it rolls
+ * back at `refusal` and releases the queue (review M1). Ordinary units keep the rule above: they
+ * only touch the database, so their work ends within the driver's own bounds.
  */
 export class UnitOfWork {
   private committing = false;
   private expired = false;
   private failure?: Error;
   private rejectCaller?: (error: Error) => void;
+  private announceRefusal!: (error: Error) => void;
+  /** Resolves with the error once the unit is refused before COMMIT (deadline or disconnect); never otherwise. */
+  readonly refusal = new Promise<Error>((resolve) => (this.announceRefusal = resolve));
   private readonly timer: NodeJS.Timeout;
   private readonly onAbort = () => this.fail(new DatabaseUnavailableError('aborted', 'the client disconnected before the commit'));
 
@@ -68,6 +75,7 @@ export class UnitOfWork {
     if (this.committing || this.failure) return;
     this.failure = error;
     this.rejectCaller?.(error);
+    this.announceRefusal(error);
   }
 
   private timeoutError(): DatabaseUnavailableError {

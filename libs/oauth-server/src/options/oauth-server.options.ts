@@ -48,6 +48,7 @@ export interface OAuthServerOptions {
     /**
      * Use the host's TypeORM DataSource of this name instead of opening one (register
      * OAUTH_SERVER_ENTITIES and OAUTH_SERVER_MIGRATIONS in it, and run the migrations).
+     * PostgreSQL only: a SQLite DataSource (one shared connection) is a ConfigurationError.
      */
     dataSourceName?: string;
     /** One unit of database work, queueing included; default 5000. */
