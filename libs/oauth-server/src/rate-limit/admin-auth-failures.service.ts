@@ -20,7 +20,7 @@ export class AdminAuthFailures {
   ) {}
 
   async record(address: string): Promise<void> {
-    if (!this.config.enabled) return;
+    if (!this.config.lockout) return;
     const { window, adminAuthFailures, authFailureBlock } = this.config;
     await this.store
       .increment(`${FAILURES}:${address}`, window * 1000, adminAuthFailures, authFailureBlock * 1000, FAILURES)
@@ -29,7 +29,7 @@ export class AdminAuthFailures {
 
   /** Seconds the address stays refused; 0 when it may try. */
   async blockedFor(address: string): Promise<number> {
-    if (!this.config.enabled) return 0;
+    if (!this.config.lockout) return 0;
     return this.store.blockedFor(`${FAILURES}:${address}`).catch((error: Error) => {
       this.logger.error(`rate limiter unavailable, request not limited: ${error.message}`);
       return 0;

@@ -31,7 +31,7 @@ export class ClientAuthFailures {
   ) {}
 
   async record(clientId: string, address: string): Promise<void> {
-    if (!this.config.enabled) return;
+    if (!this.config.lockout) return;
     const { window, authFailures, authFailureBlock, authFailureAlarm } = this.config;
     try {
       await this.store.increment(blockKey(clientId, address), window * 1000, authFailures, authFailureBlock * 1000, FAILURES);
@@ -47,7 +47,7 @@ export class ClientAuthFailures {
 
   /** Seconds the client id stays refused at this address; 0 when it may authenticate. */
   async blockedFor(clientId: string, address: string): Promise<number> {
-    if (!this.config.enabled) return 0;
+    if (!this.config.lockout) return 0;
     try {
       return await this.store.blockedFor(blockKey(clientId, address));
     } catch (error) {
