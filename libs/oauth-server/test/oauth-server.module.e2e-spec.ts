@@ -129,14 +129,16 @@ describe('OAuthServerModule', () => {
     expect(limited.status).toBe(429);
   });
 
-  it('production by default: an http issuer only on loopback, unless production is false', async () => {
-    await expect(Test.createTestingModule({ imports: [OAuthServerModule.forRoot({ issuer: 'http://auth.example', database: database() })] }).compile()).rejects.toBeInstanceOf(ConfigurationError);
+  it('production by default: an http issuer only on a local host, unless production is false', async () => {
+    for (const issuer of ['http://auth.example', 'http://127.0.0.2', 'http://example.test.evil']) {
+      await expect(Test.createTestingModule({ imports: [OAuthServerModule.forRoot({ issuer, database: database() })] }).compile()).rejects.toBeInstanceOf(ConfigurationError);
+    }
     const local = await boot([OAuthServerModule.forRoot({ issuer: 'http://localhost:3000', database: database() })]);
     expect((await request(local.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200)).body.issuer).toBe('http://localhost:3000');
     await local.close();
     app = undefined;
-    const dev = await boot([OAuthServerModule.forRoot({ issuer: 'http://issuer.test', database: database(), production: false })]);
-    expect((await request(dev.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200)).body.issuer).toBe('http://issuer.test');
+    const dev = await boot([OAuthServerModule.forRoot({ issuer: 'http://auth.example', database: database(), production: false })]);
+    expect((await request(dev.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200)).body.issuer).toBe('http://auth.example');
   });
 
   it.each([[Infinity], [-1], [Number.NaN]])('refuses database.clientCacheMaxStalenessMs %p with a ConfigurationError', async (clientCacheMaxStalenessMs) => {

@@ -5,7 +5,7 @@
 export interface OAuthServerOptions {
   /**
    * RFC 8414 §2: the `iss` of every token and the base of the metadata URLs; https (http only for
-   * localhost, 127.0.0.1 and [::1], or any host with `production: false`).
+   * localhost, 127.0.0.1, [::1], `*.localhost` and `*.test` (RFC 6761), or any host with `production: false`).
    */
   issuer: string;
   accessToken?: {
@@ -133,7 +133,7 @@ export interface OAuthServerOptions {
   };
   /**
    * Production hardening: the JWKS fetcher refuses loopback `jwks_uri`s, a missing KEK is warned
-   * about at every boot, an http issuer must be loopback. Default true: set `false` explicitly
+   * about at every boot, an http issuer must be a local host. Default true: set `false` explicitly
    * for tests and local development that need a loopback `jwks_uri` or an http issuer.
    */
   production?: boolean;

@@ -109,11 +109,13 @@ function resolveStaleness(value: number | undefined): number {
   return value;
 }
 
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/** Names no public deployment can have: loopback, and RFC 6761's `.localhost` (§6.3) and `.test` (§6.2). */
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost|.+\.test)$/;
 
 /**
  * RFC 8414 §2: an https URL without query or fragment, compared as a string (no trailing slash).
- * http only for a loopback host, or anywhere when `production` is off (tests, local development).
+ * http only for a local host (loopback, `*.localhost`, `*.test`), or anywhere when `production` is
+ * off (local development).
  */
 function resolveIssuer(issuer: unknown, production: boolean): string {
   let url: URL;
@@ -123,8 +125,8 @@ function resolveIssuer(issuer: unknown, production: boolean): string {
     throw new ConfigurationError(`issuer must be an absolute https URL (got ${JSON.stringify(issuer)})`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError('issuer must be an https URL (RFC 8414 §2)');
-  if (url.protocol === 'http:' && production && !LOOPBACK_HOSTS.includes(url.hostname)) {
-    throw new ConfigurationError('issuer must be an https URL (RFC 8414 §2); http only for localhost, or with production: false');
+  if (url.protocol === 'http:' && production && !LOCAL_HOST.test(url.hostname)) {
+    throw new ConfigurationError('issuer must be an https URL (RFC 8414 §2); http only for a local host (localhost, *.test), or with production: false');
   }
   if (/[?#]/.test(String(issuer))) throw new ConfigurationError('issuer must have no query or fragment (RFC 8414 §2)');
   return String(issuer).replace(/\/+$/, '');
