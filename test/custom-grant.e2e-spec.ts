@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { createTestClient, type TestClientCredentials, tokenRequest } from 'nest-oauth-server/testing';
 import { ACCESS_TOKEN_CLAIMS_CUSTOMIZER, type CustomAccessTokenClaims as AccessTokenClaims, type AccessTokenClaimsContext, type AccessTokenClaimsCustomizer, AccessTokens, GrantHandler, GrantType, OAuthError, type TokenEndpointResponse, TokenFamilyEntity, TokenModule, TokenRequestContext } from 'nest-oauth-server';
+import { DpopKey } from './support/dpop';
 import { decodeJwt, verifyWithJwks } from './support/jwt';
 import { TestApp } from './support/test-app';
 import { TrustedSubjectGrantModule } from './support/trusted-subject-grant/trusted-subject-grant.module';
@@ -29,6 +30,11 @@ class ProbeGrant implements GrantHandler {
       refresh_token: 'forged-refresh',
       scope: 'everything',
       seen: { grantType, clientKeys: Object.keys(client).sort(), header: headers['x-probe'] ?? null, confidential: client.isConfidential },
+      credentials: {
+        headers: ['authorization', 'cookie', 'dpop'].filter((name) => name in headers),
+        params: ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'].filter((name) => params.has(name)),
+        frozen: Object.isFrozen(headers),
+      },
     };
   }
 }
@@ -125,9 +131,17 @@ describe('the grant-type extension point: a test-only grant added by importing a
     });
   });
 
+  it("the handler never sees the client's credentials: no Authorization, Cookie or DPoP header, no client_secret", async () => {
+    const basic = await probe().set('Cookie', 'session=s3cret').set('DPoP', await (await DpopKey.generate()).proof(t)).expect(200);
+    expect(basic.body.credentials).toEqual({ headers: [], params: [], frozen: true });
+    const poster = await createTestClient(t.app, { grantTypes: [PROBE_GRANT], authMethod: 'client_secret_post' });
+    const post = await t.http().post('/oauth/token').type('form').send({ grant_type: PROBE_GRANT, client_id: poster.clientId, client_secret: poster.clientSecret! }).expect(200);
+    expect(post.body.credentials).toEqual({ headers: [], params: ['client_id'], frozen: true });
+  });
+
   it("extra fields pass through, but access_token, token_type, expires_in, refresh_token and scope stay the issuer's", async () => {
     const res = await probe({ scope: 'read' }).expect(200);
-    expect(Object.keys(res.body)).toEqual(['access_token', 'token_type', 'expires_in', 'scope', 'seen']);
+    expect(Object.keys(res.body)).toEqual(['access_token', 'token_type', 'expires_in', 'scope', 'seen', 'credentials']);
     expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'read' });
     expect(res.body.access_token).not.toBe('forged');
     const jwks = (await t.http().get('/.well-known/jwks.json').expect(200)).body;

@@ -22,7 +22,22 @@ import { IsString } from 'class-validator';
 import type { Response } from 'express';
 import request from 'supertest';
 import { AdminModule } from '../src/admin/admin.module';
-import { AuthorizeModule, ClientsRepository, ClientsService, CorsModule, DiscoveryMetadataModule, IntrospectionModule, OAuthServerModule, RefreshTokenFamilies, RevocationModule, TokenModule } from 'nest-oauth-server';
+import {
+  AccessTokenClaimsOf,
+  AuthorizeModule,
+  ClientsRepository,
+  ClientsService,
+  CorsModule,
+  DiscoveryMetadataModule,
+  IntrospectionModule,
+  OAuthServerModule,
+  RefreshTokenFamilies,
+  RequireAccessToken,
+  ResourceServerModule,
+  RevocationModule,
+  TokenModule,
+} from 'nest-oauth-server';
+import type { AccessTokenClaims } from 'nest-oauth-server';
 import { type Environment, loadEnvironment } from '../src/config/environment';
 import { EnvironmentModule } from '../src/config/environment.module';
 import { ENVIRONMENT } from '../src/config/environment-settings';
@@ -70,6 +85,22 @@ class ThingsController {
   }
 }
 
+/** The host's API protected by the OAuth server's access tokens (H2: its refusals are RFC 6750's, not the host's 500). */
+@Controller('notes')
+class NotesController {
+  @Get()
+  @RequireAccessToken('read')
+  list(@AccessTokenClaimsOf() claims: AccessTokenClaims): { owner: string } {
+    return { owner: claims.sub };
+  }
+
+  @Get('admin')
+  @RequireAccessToken('admin')
+  admin(): { ok: true } {
+    return { ok: true };
+  }
+}
+
 /** The host's global guard: acts on the host's own routes only (they carry HOST_ONLY). */
 @Injectable()
 class HostKeyGuard implements CanActivate {
@@ -97,7 +128,7 @@ const ROUTED = [TokenModule, DiscoveryMetadataModule, RevocationModule, CorsModu
 /** The host's root module; `routerPath` mounts the OAuth server there with RouterModule instead of a global prefix. */
 function hostAppModule(routerPath?: string) {
   const routes = routerPath === undefined ? [] : [RouterModule.register(ROUTED.map((module) => ({ path: routerPath, module })))];
-  @Module({ imports: [...oauthServer(), ...routes], controllers: [ThingsController], providers: [{ provide: APP_GUARD, useClass: HostKeyGuard }] })
+  @Module({ imports: [...oauthServer(), ResourceServerModule, ...routes], controllers: [ThingsController, NotesController], providers: [{ provide: APP_GUARD, useClass: HostKeyGuard }] })
   class HostAppModule {}
   return HostAppModule;
 }
@@ -287,6 +318,40 @@ describe('the OAuth server embedded in a host application', () => {
     // …and changes no process-wide Express setting (those are the standalone service's app.setup.ts).
     const express = host.app.getHttpAdapter().getInstance();
     expect([express.get('case sensitive routing'), express.get('strict routing'), express.get('query parser'), express.get('x-powered-by')]).toEqual([undefined, undefined, 'simple', true]);
+  });
+});
+
+describe("a host's own route behind @RequireAccessToken", () => {
+  let host: Host;
+  let client: { clientId: string; clientSecret: string };
+  beforeAll(async () => {
+    host = await createHost({});
+    client = await createClient(host);
+  });
+  afterAll(() => host?.close());
+
+  const accessToken = async () => {
+    const refresh = await startFamily(host, client.clientId);
+    const res = await host.http().post('/api/oauth/token').set('Authorization', basic(client.clientId, client.clientSecret)).type('form').send(`grant_type=refresh_token&refresh_token=${refresh}`).expect(200);
+    return res.body.access_token as string;
+  };
+
+  it('serves a valid token, and refuses the others with RFC 6750 §3 answers past the host filter', async () => {
+    const token = await accessToken();
+    expect((await host.http().get('/api/notes').set('Authorization', `Bearer ${token}`).expect(200)).body).toEqual({ owner: 'alice' });
+    const missing = await host.http().get('/api/notes').expect(401);
+    expect(missing.headers['www-authenticate']).toMatch(/^DPoP algs="[^"]+", Bearer$/);
+    expect(missing.headers['cache-control']).toBe('no-store');
+    expect(missing.body.host_error).toBeUndefined();
+    const invalid = await host.http().get('/api/notes').set('Authorization', 'Bearer not-a-token').expect(401);
+    expect(invalid.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    expect(invalid.body).toEqual({ error: 'invalid_token', error_description: expect.any(String) });
+    const scope = await host.http().get('/api/notes/admin').set('Authorization', `Bearer ${token}`).expect(403);
+    expect(scope.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="admin"');
+  });
+
+  it("leaves the host's own errors in its handler to the host filter", async () => {
+    expect((await host.http().get('/api/things/broken').set('x-host-key', 'host-secret').expect(400)).body).toMatchObject({ host_error: true });
   });
 });
 

@@ -1,3 +1,4 @@
+import { ClientsService } from 'nest-oauth-server';
 import { DEVICE_SESSION_GRANT } from '../src/device-sessions/device-session.grant';
 import { claims, Client, HostTestApp } from './support/host-test-app';
 
@@ -54,5 +55,15 @@ describe('the host’s own grant type, registered from its DeviceSessionsModule'
     const session = t.deviceSession(client);
     expect((await redeem(client, { device_session: session, scope: 'admin' }).expect(400)).body.error).toBe('invalid_scope');
     await redeem(client, { device_session: session, scope: 'write' }).expect(200);
+  });
+
+  it('spends the session only once the family is committed: a refused redemption leaves the pairing usable', async () => {
+    // Not registered for refresh_token: families.start refuses (unauthorized_client) inside the unit of work.
+    const noRefresh = await t.client({ grantTypes: [DEVICE_SESSION_GRANT] });
+    const session = t.deviceSession(noRefresh);
+    expect((await redeem(noRefresh, { device_session: session }).expect(400)).body.error).toBe('unauthorized_client');
+    await t.app.get(ClientsService).update(noRefresh.clientId, { grantTypes: [DEVICE_SESSION_GRANT, 'refresh_token'] });
+    await redeem(noRefresh, { device_session: session }).expect(200);
+    expect((await redeem(noRefresh, { device_session: session }).expect(400)).body.error).toBe('invalid_grant');
   });
 });

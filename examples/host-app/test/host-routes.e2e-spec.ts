@@ -32,4 +32,19 @@ describe('the host’s own routes, filter and body parser are untouched by the l
     const res = await t.http().post(TOKEN_PATH).type('form').send({ grant_type: 'refresh_token' }).expect(401);
     expect(res.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
   });
+
+  it('protects its own route with @RequireAccessToken: RFC 6750 §3 answers, not its filter’s 500', async () => {
+    const missing = await t.http().get('/api/notes').expect(401);
+    expect(missing.headers['www-authenticate']).toMatch(/^DPoP algs="[^"]+", Bearer$/);
+    expect(missing.body).toEqual({ error: 'invalid_token', error_description: expect.any(String) });
+    const invalid = await t.http().get('/api/notes').set('Authorization', 'Bearer not-a-token').expect(401);
+    expect(invalid.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    const client = await t.client({ scope: 'read write' });
+    const writeOnly = await t.startFamily(client, 'dave', 'write');
+    const insufficient = await t.http().get('/api/notes').set('Authorization', `Bearer ${writeOnly.access_token}`).expect(403);
+    expect(insufficient.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="read"');
+    const { access_token } = await t.startFamily(client, 'dave', 'read');
+    const ok = await t.http().get('/api/notes').set('Authorization', `Bearer ${access_token}`).expect(200);
+    expect(ok.body).toEqual({ reader: 'dave', notes: expect.any(Array) });
+  });
 });

@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
@@ -15,6 +16,9 @@ function* sourceFiles(dir: string): Generator<string> {
 
 /** Every module specifier of a file: import/export … from, import(), require(), jest.mock(). */
 const SPECIFIERS = /(?:from\s+|import\s+|import\s*\(\s*|require\s*\(\s*|jest\.mock\s*\(\s*)['"]([^'"]+)['"]/g;
+
+/** Module specifiers of import/export … from, a side-effect import, import() and a bare require() (not `params.require('code')`). */
+const PACKAGE_IMPORTS = /(?:\bfrom\s+|^import\s+|\bimport\s*\(\s*|(?<![.\w])require\s*\(\s*)['"]([^'"]+)['"]/gm;
 
 /** [file, specifier] pairs in `dirs` whose specifier reaches into libs/ by a path. */
 function pathImportsIntoLibs(dirs: string[]): string[] {
@@ -48,5 +52,24 @@ describe('import boundary', () => {
       }
     }
     expect(found).toEqual([]);
+  });
+
+  it('every package the published code imports is a declared dependency or peer (optional ones marked so)', () => {
+    const manifest = JSON.parse(readFileSync(join(LIBRARY, 'oauth-server', 'package.json'), 'utf8'));
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    const undeclared = new Set<string>();
+    for (const file of sourceFiles(join(LIBRARY, 'oauth-server', 'src'))) {
+      if (/\.spec\.ts$/.test(file)) continue;
+      // `import type` leaves nothing in the published JavaScript.
+      const code = readFileSync(file, 'utf8').replace(/^import type .*$/gm, '');
+      for (const [, specifier] of code.matchAll(PACKAGE_IMPORTS)) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+        if (!declared.has(name)) undeclared.add(`${relative(ROOT, file)}: ${name}`);
+      }
+    }
+    expect([...undeclared]).toEqual([]);
+    // The testing helpers' supertest is the host's test dependency, not a runtime one.
+    expect(manifest.peerDependenciesMeta?.supertest).toEqual({ optional: true });
   });
 });

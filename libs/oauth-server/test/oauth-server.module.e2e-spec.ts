@@ -126,10 +126,16 @@ describe('OAuthServerModule', () => {
     expect(metadata.body.grant_types_supported).not.toContain('client_credentials');
   });
 
-  it('rate limits are off unless configured, and on when given', async () => {
-    const off = await boot([OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: database() })]);
+  it('the authentication-failure lockout is on by default; request-rate limits only when given; false turns both off', async () => {
+    const byDefault = await boot([OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: database() })]);
+    const sendDefault = await clientCredentials(byDefault);
+    // More than 10 failed authentications (the default) block the client at this address, even the right secret.
+    for (let i = 0; i < 11; i += 1) await sendDefault('wrong secret').expect(401);
+    expect((await sendDefault()).status).toBe(429);
+    await byDefault.close();
+    app = undefined;
+    const off = await boot([OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: database(), rateLimit: false })]);
     const sendOff = await clientCredentials(off);
-    // With limits on, 10 failed authentications (the default) would block the client at this address.
     for (let i = 0; i < 12; i += 1) await sendOff('wrong secret').expect(401);
     await sendOff().expect(200);
     await off.close();
@@ -140,6 +146,22 @@ describe('OAuthServerModule', () => {
     await sendOn().expect(200);
     const limited = await sendOn();
     expect(limited.status).toBe(429);
+  });
+
+  it('production by default: an http issuer only on a local host, unless production is false', async () => {
+    for (const issuer of ['http://auth.example', 'http://127.0.0.2', 'http://example.test.evil']) {
+      await expect(Test.createTestingModule({ imports: [OAuthServerModule.forRoot({ issuer, database: database() })] }).compile()).rejects.toBeInstanceOf(ConfigurationError);
+    }
+    const local = await boot([OAuthServerModule.forRoot({ issuer: 'http://localhost:3000', database: database() })]);
+    expect((await request(local.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200)).body.issuer).toBe('http://localhost:3000');
+    await local.close();
+    app = undefined;
+    const dev = await boot([OAuthServerModule.forRoot({ issuer: 'http://auth.example', database: database(), production: false })]);
+    expect((await request(dev.getHttpServer()).get('/.well-known/oauth-authorization-server').expect(200)).body.issuer).toBe('http://auth.example');
+  });
+
+  it.each([[Infinity], [-1], [Number.NaN]])('refuses database.clientCacheMaxStalenessMs %p with a ConfigurationError', async (clientCacheMaxStalenessMs) => {
+    await expect(Test.createTestingModule({ imports: [OAuthServerModule.forRoot({ issuer: 'https://auth.example', database: { ...database(), clientCacheMaxStalenessMs } })] }).compile()).rejects.toBeInstanceOf(ConfigurationError);
   });
 
   it.each([['not a url'], ['ftp://auth.example'], ['https://auth.example/?tenant=1']])('refuses the issuer %j with one ConfigurationError', async (issuer) => {

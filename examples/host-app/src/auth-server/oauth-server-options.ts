@@ -20,7 +20,8 @@ export function oauthServerOptions(config: ConfigService): OAuthServerOptions {
     refreshToken: { idleTtl: seconds('OAUTH_REFRESH_TOKEN_IDLE_TTL', 14 * 86400), absoluteTtl: seconds('OAUTH_REFRESH_TOKEN_ABSOLUTE_TTL', 30 * 86400) },
     // The code flow's login page is this application's own (src/login), served in-process.
     authorization: { loginUrl: `${publicUrl}/api/login` },
-    // Off by default when embedded; this application wants them.
+    // Request limits are off by default when embedded (the failed-authentication lockout is always
+    // on); this application wants them, and its own lockout threshold.
     rateLimit: {
       perIp: seconds('OAUTH_RATE_LIMIT_PER_IP', 300),
       perClient: seconds('OAUTH_RATE_LIMIT_PER_CLIENT', 3000),

@@ -19,6 +19,7 @@ export const DEVICE_SESSION_TTL = 600;
 @Injectable()
 export class DeviceSessions {
   private readonly sessions = new Map<string, DeviceSession>();
+  private readonly claimed = new Set<string>();
 
   create(input: Omit<DeviceSession, 'expiresAt'>): string {
     const secret = randomBytes(32).toString('base64url');
@@ -26,13 +27,30 @@ export class DeviceSessions {
     return secret;
   }
 
-  /** The session, once: a second redemption, another client's or an expired one finds nothing. */
-  consume(secret: string, clientId: string): DeviceSession | undefined {
-    const key = hash(secret);
-    const session = this.sessions.get(key);
-    if (session === undefined || session.clientId !== clientId) return undefined;
-    this.sessions.delete(key);
-    return session.expiresAt > Date.now() ? session : undefined;
+  /**
+   * The session, held for one redemption: a second (concurrent) redemption, another client's or an
+   * expired one finds nothing. It is spent by `spend` once the token family is committed, or given
+   * back by `release` if the redemption failed, so a refused or retried request does not burn the pairing.
+   */
+  claim(secret: string, clientId: string): DeviceSession | undefined {
+    const session = this.sessions.get(hash(secret));
+    if (session === undefined || session.clientId !== clientId || this.claimed.has(hash(secret))) return undefined;
+    if (session.expiresAt <= Date.now()) {
+      this.sessions.delete(hash(secret));
+      return undefined;
+    }
+    this.claimed.add(hash(secret));
+    return session;
+  }
+
+  spend(secret: string): void {
+    this.sessions.delete(hash(secret));
+    this.claimed.delete(hash(secret));
+  }
+
+  /** A no-op once spent. */
+  release(secret: string): void {
+    this.claimed.delete(hash(secret));
   }
 }
 

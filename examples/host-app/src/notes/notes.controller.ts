@@ -1,5 +1,7 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { AccessTokenClaimsOf, RequireAccessToken } from 'nest-oauth-server';
+import type { AccessTokenClaims } from 'nest-oauth-server';
 
 interface Note {
   id: string;
@@ -17,6 +19,16 @@ export class NotesController {
     const note = { id: randomUUID(), text: body.text };
     this.notes.set(note.id, note);
     return note;
+  }
+
+  /**
+   * Protected by the OAuth server's access tokens: a missing, expired or revoked token is a 401
+   * with WWW-Authenticate (RFC 6750 §3), a token without `read` a 403, whatever this app's filter.
+   */
+  @Get()
+  @RequireAccessToken('read')
+  list(@AccessTokenClaimsOf() claims: AccessTokenClaims): { reader: string; notes: Note[] } {
+    return { reader: claims.sub, notes: [...this.notes.values()] };
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ResourceServerModule } from 'nest-oauth-server';
 import { NotesController } from './notes.controller';
 
-@Module({ controllers: [NotesController] })
+@Module({ imports: [ResourceServerModule], controllers: [NotesController] })
 export class NotesModule {}

@@ -53,6 +53,11 @@ export class OAuthParams {
     return this.values.has(name);
   }
 
+  /** The same parameters without `names` (a view for code that must not see them). */
+  without(...names: string[]): OAuthParams {
+    return new OAuthParams(new Map([...this.values].filter(([name]) => !names.includes(name))));
+  }
+
   require(name: string): string {
     const value = this.values.get(name);
     if (value === undefined) throw OAuthError.invalidRequest(`Missing required parameter '${name}'`);

@@ -3,7 +3,10 @@
  * Everything but `issuer` has a default (resolve-options.ts, the one place they are applied).
  */
 export interface OAuthServerOptions {
-  /** RFC 8414 §2: the `iss` of every token and the base of the metadata URLs; https (http only for localhost). */
+  /**
+   * RFC 8414 §2: the `iss` of every token and the base of the metadata URLs; https (http only for
+   * localhost, 127.0.0.1, [::1], `*.localhost` and `*.test` (RFC 6761), or any host with `production: false`).
+   */
   issuer: string;
   accessToken?: {
     /** Default 900. */
@@ -58,10 +61,15 @@ export interface OAuthServerOptions {
     /** Start-up attempts to reach PostgreSQL; default 10, 3000 ms apart. */
     connectRetries?: number;
     connectRetryDelayMs?: number;
-    /** How long a cached client may lag a change made by another instance; default 1000. */
+    /** How long a cached client may lag a change made by another instance; finite, >= 0; default 1000. */
     clientCacheMaxStalenessMs?: number;
   };
-  /** Abuse limits on the library's endpoints; off unless given (an embedding host may have its own). */
+  /**
+   * Abuse limits on the library's endpoints. The request-rate limits (perIp, perClient,
+   * authorizePerIp) are off unless given (an embedding host may have its own); the
+   * authentication-failure lockouts (authFailures, adminAuthFailures) are always on, with the
+   * defaults below and counters in memory. `false` turns everything off (tests only).
+   */
   rateLimit?:
     | false
     | {
@@ -125,8 +133,9 @@ export interface OAuthServerOptions {
     maxClockSkew?: number;
   };
   /**
-   * Production hardening: the JWKS fetcher refuses loopback `jwks_uri`s and a missing KEK is
-   * warned about at every boot. Default false.
+   * Production hardening: the JWKS fetcher refuses loopback `jwks_uri`s, a missing KEK is warned
+   * about at every boot, an http issuer must be a local host. Default true: set `false` explicitly
+   * for tests and local development that need a loopback `jwks_uri` or an http issuer.
    */
   production?: boolean;
   /** Shifts the server's clock (a testing aid for clock jumps, never for production); default 0. */

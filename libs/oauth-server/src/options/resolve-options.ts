@@ -9,9 +9,11 @@ const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256',
  * namespace (config/*.config.ts) is a slice of this.
  */
 export function resolveOptions(options: OAuthServerOptions) {
-  const issuer = resolveIssuer(options.issuer);
+  const issuer = resolveIssuer(options.issuer, options.production ?? true);
   const authorization = options.authorization || {};
   const rateLimit = options.rateLimit || undefined;
+  // Secure by default: hardening applies unless the host says it is not production.
+  const production = options.production ?? true;
   const dpopAlgorithms = [...new Set(options.dpop?.signingAlgorithms ?? ['ES256', 'EdDSA', 'RS256', 'PS256'])];
   const unknown = dpopAlgorithms.filter((alg) => !DPOP_ALGORITHMS.includes(alg));
   if (unknown.length > 0) throw new ConfigurationError(`dpop.signingAlgorithms: ${unknown.join(', ')} is not an asymmetric JWS algorithm (RFC 9449 §4.3)`);
@@ -38,7 +40,7 @@ export function resolveOptions(options: OAuthServerOptions) {
       connectRetries: options.database?.connectRetries ?? 10,
       connectRetryDelayMs: options.database?.connectRetryDelayMs ?? 3000,
       timeoutMs: Math.round(options.database?.timeoutMs ?? 5000),
-      clientCacheMaxStalenessMs: options.database?.clientCacheMaxStalenessMs ?? 1000,
+      clientCacheMaxStalenessMs: resolveStaleness(options.database?.clientCacheMaxStalenessMs),
     },
     authorization: {
       loginUrl: authorization.loginUrl as string | undefined,
@@ -48,7 +50,13 @@ export function resolveOptions(options: OAuthServerOptions) {
       parRequired: authorization.parRequired ?? false,
     },
     rateLimit: {
+      /** Request-rate limits (per IP, per client): only when configured, a host may have its own. */
       enabled: rateLimit !== undefined,
+      /**
+       * The client and admin authentication-failure lockouts: always on (against secret guessing,
+       * which no host-level request limit sees), in memory unless redisUrl; only `rateLimit: false` turns them off.
+       */
+      lockout: options.rateLimit !== false,
       window: rateLimit?.window ?? 60,
       perIp: rateLimit?.perIp ?? 600,
       perClient: rateLimit?.perClient ?? 6000,
@@ -68,7 +76,7 @@ export function resolveOptions(options: OAuthServerOptions) {
       keyEncryptionKeyPrevious: options.keys?.previousEncryptionKey,
       allowPlaintext: options.keys?.allowPlaintext ?? false,
       maxClockSkew: options.keys?.maxClockSkew ?? 60,
-      production: options.production ?? false,
+      production,
     },
     dpop: {
       signingAlgorithms: dpopAlgorithms,
@@ -86,7 +94,7 @@ export function resolveOptions(options: OAuthServerOptions) {
       maxClockSkewSeconds: options.retention?.maxClockSkew ?? 60,
     },
     runtime: {
-      production: options.production ?? false,
+      production,
       clockOffsetMs: Number.isFinite(options.clockOffsetMs) ? (options.clockOffsetMs as number) : 0,
     },
   };
@@ -94,8 +102,22 @@ export function resolveOptions(options: OAuthServerOptions) {
 
 export type ResolvedOAuthServerOptions = ReturnType<typeof resolveOptions>;
 
-/** RFC 8414 §2: an http(s) URL without query or fragment, compared as a string (no trailing slash). */
-function resolveIssuer(issuer: unknown): string {
+/** Infinity or a negative value would silently turn cross-instance invalidation off. */
+function resolveStaleness(value: number | undefined): number {
+  if (value === undefined) return 1000;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigurationError(`database.clientCacheMaxStalenessMs must be a finite number >= 0 (got ${String(value)})`);
+  return value;
+}
+
+/** Names no public deployment can have: loopback, and RFC 6761's `.localhost` (§6.3) and `.test` (§6.2). */
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|.+\.localhost|.+\.test)$/;
+
+/**
+ * RFC 8414 §2: an https URL without query or fragment, compared as a string (no trailing slash).
+ * http only for a local host (loopback, `*.localhost`, `*.test`), or anywhere when `production` is
+ * off (local development).
+ */
+function resolveIssuer(issuer: unknown, production: boolean): string {
   let url: URL;
   try {
     url = new URL(String(issuer));
@@ -103,6 +125,9 @@ function resolveIssuer(issuer: unknown): string {
     throw new ConfigurationError(`issuer must be an absolute https URL (got ${JSON.stringify(issuer)})`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError('issuer must be an https URL (RFC 8414 §2)');
+  if (url.protocol === 'http:' && production && !LOCAL_HOST.test(url.hostname)) {
+    throw new ConfigurationError('issuer must be an https URL (RFC 8414 §2); http only for a local host (localhost, *.test), or with production: false');
+  }
   if (/[?#]/.test(String(issuer))) throw new ConfigurationError('issuer must have no query or fragment (RFC 8414 §2)');
   return String(issuer).replace(/\/+$/, '');
 }

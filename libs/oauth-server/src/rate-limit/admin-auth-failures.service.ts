@@ -21,7 +21,7 @@ export class AdminAuthFailures {
   ) {}
 
   async record(address: string): Promise<void> {
-    if (!this.config.enabled) return;
+    if (!this.config.lockout) return;
     const { window, adminAuthFailures, authFailureBlock } = this.config;
     await failOpen(this.logger, 'failure not counted', undefined, async () => {
       await this.store.increment(`${FAILURES}:${address}`, window * 1000, adminAuthFailures, authFailureBlock * 1000, FAILURES);
@@ -30,7 +30,7 @@ export class AdminAuthFailures {
 
   /** Seconds the address stays refused; 0 when it may try. */
   async blockedFor(address: string): Promise<number> {
-    if (!this.config.enabled) return 0;
+    if (!this.config.lockout) return 0;
     return failOpen(this.logger, 'request not limited', 0, () => this.store.blockedFor(`${FAILURES}:${address}`));
   }
 }

@@ -32,7 +32,7 @@ export class ClientAuthFailures {
   ) {}
 
   async record(clientId: string, address: string): Promise<void> {
-    if (!this.config.enabled) return;
+    if (!this.config.lockout) return;
     const { window, authFailures, authFailureBlock, authFailureAlarm } = this.config;
     await failOpen(this.logger, 'failure not counted', undefined, async () => {
       await this.store.increment(blockKey(clientId, address), window * 1000, authFailures, authFailureBlock * 1000, FAILURES);
@@ -46,7 +46,7 @@ export class ClientAuthFailures {
 
   /** Seconds the client id stays refused at this address; 0 when it may authenticate. */
   async blockedFor(clientId: string, address: string): Promise<number> {
-    if (!this.config.enabled) return 0;
+    if (!this.config.lockout) return 0;
     return failOpen(this.logger, 'request not limited', 0, () => this.store.blockedFor(blockKey(clientId, address)));
   }
 }

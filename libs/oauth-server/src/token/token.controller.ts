@@ -41,9 +41,21 @@ export class TokenController {
     }
     // RFC 9449 §5: the proof is checked once, before the grant, which only sees the verified key.
     const dpopJkt = await this.dpop.verifiedKey(req, client);
-    const context = { grantType, params, client: OAuthClient.from(client), headers: req.headers, ...(dpopJkt === undefined ? {} : { dpopJkt }) };
+    const context = { grantType, params: params.without(...CLIENT_CREDENTIAL_PARAMS), client: OAuthClient.from(client), headers: grantHandlerHeaders(req.headers), ...(dpopJkt === undefined ? {} : { dpopJkt }) };
     const response = await runTokenRequest(grantType, () => handler.handle(context));
     this.dpop.onSuccess(res);
     return response;
   }
+}
+
+/**
+ * The client's credentials stay with client authentication and DPoP verification, which have
+ * already checked them: a grant handler (possibly a host's) gets the verified client and key only,
+ * never the secret, the assertion, the proof or the caller's cookies to log or forward.
+ */
+const CLIENT_CREDENTIAL_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type'];
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'dpop']);
+
+function grantHandlerHeaders(headers: Request['headers']): Readonly<Record<string, string | string[] | undefined>> {
+  return Object.freeze(Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name))));
 }

@@ -34,11 +34,14 @@ export interface GrantHandler {
 export interface TokenRequestContext {
   /** The `grant_type` of the request (the one the handler is registered for). */
   readonly grantType: string;
-  /** The form parameters: `get`, `has`, and `require` (a missing one is `invalid_request`). */
+  /**
+   * The form parameters: `get`, `has`, and `require` (a missing one is `invalid_request`). The
+   * client's credentials (`client_secret`, `client_assertion`, `client_assertion_type`) are removed.
+   */
   readonly params: OAuthParams;
   /** The authenticated client, as its public view (never a secret hash). */
   readonly client: OAuthClient;
-  /** The request's headers, lower-case names as Node gives them. */
+  /** The request's headers (frozen), lower-case names as Node gives them, without `authorization`, `cookie` and `dpop`. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /**
    * RFC 9449: the thumbprint (RFC 7638) of the key of the request's verified DPoP proof; absent
