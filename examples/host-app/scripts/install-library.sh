@@ -15,7 +15,16 @@ tarball="$(cd "$root/libs/oauth-server" && npm pack --silent --pack-destination 
 mkdir -p "$example/vendor"
 cp "$tmp/$tarball" "$example/vendor/nest-oauth-server.tgz"
 cd "$example"
-# Only the lock: `npm ci` below does the one install (sqlite3 may compile from source).
+# Only the lock: `npm ci` below does the one install.
 npm install --package-lock-only --no-audit --no-fund ./vendor/nest-oauth-server.tgz
-npm ci --no-audit --no-fund
+npm ci --no-audit --no-fund --ignore-scripts
+# sqlite3 is the one package with a native build. The root checkout has just built the same version
+# for the same Node.js: reuse that binary (a build cache, ~2 min of compiling saved), else build it.
+own="$(node -p "require('./node_modules/sqlite3/package.json').version")"
+built="$(node -p "try { require('$root/node_modules/sqlite3/package.json').version } catch { '' }")"
+if [ "$own" = "$built" ] && [ -f "$root/node_modules/sqlite3/build/Release/node_sqlite3.node" ]; then
+  cp -R "$root/node_modules/sqlite3/build" node_modules/sqlite3/
+else
+  npm rebuild sqlite3
+fi
 echo "installed $tarball into $example"
