@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Production image. Build stage: install everything, compile, drop the dev dependencies (the same
-# steps as `npm ci && npm run build && npm prune --omit=dev`). Runtime stage: only package.json,
+# steps as `npm ci && npm run build && npm prune --omit=dev --omit=optional`). Runtime stage: only package.json,
 # the pruned node_modules, dist/ and the built library (libs/oauth-server/dist), run by a non-root user, nothing compiled at run time, signals straight to node.
 # test/production-install.e2e-spec.ts runs the runtime steps of this file (its CMD and HEALTHCHECK)
 # without Docker.
@@ -17,9 +17,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY libs/oauth-server/tsconfig.lib.json ./libs/oauth-server/tsconfig.lib.json
 COPY libs/oauth-server/src ./libs/oauth-server/src
 COPY src ./src
-# typescript stays in node_modules as an optional peer of typeorm (through ts-node) but is never
-# run: the runtime stage has no src/ and starts dist/main.js directly.
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# --omit=optional too: optional peers that only tests and builds use (supertest for
+# nest-oauth-server/testing, ts-node/typescript for typeorm's CLI, node-gyp's extras) would otherwise
+# stay, because a production package names them; the runtime stage starts dist/main.js directly.
+RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 # tini as PID 1: the kernel drops signals a PID 1 sends itself, so node as PID 1 could not end itself

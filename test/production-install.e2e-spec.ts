@@ -51,7 +51,7 @@ describe('production install (the Dockerfile runtime steps)', () => {
     await run('cp', ['-al', join(ROOT, 'node_modules'), join(app, 'node_modules')]);
     rmSync(join(app, 'node_modules', '.package-lock.json'), { force: true });
     cpSync(join(ROOT, 'node_modules', '.package-lock.json'), join(app, 'node_modules', '.package-lock.json'));
-    await run('npm', ['prune', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: app, env: { ...process.env, npm_config_loglevel: 'error' } });
+    await run('npm', ['prune', '--omit=dev', '--omit=optional', '--offline', '--no-audit', '--no-fund'], { cwd: app, env: { ...process.env, npm_config_loglevel: 'error' } });
   }, 120_000);
   afterAll(async () => {
     if (app) rmSync(app, { recursive: true, force: true });
